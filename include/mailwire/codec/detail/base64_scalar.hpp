@@ -1,0 +1,79 @@
+// Portable base64 kernels: whole quanta only, no state. The stream classes in base64.hpp handle
+// padding, errors and anything the kernels stop at.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "mailwire/codec/detail/base64_tables.hpp"
+
+namespace mailwire::base64::detail {
+
+struct bulk_result {
+  std::size_t in = 0;   // input bytes taken
+  std::size_t out = 0;  // output bytes written
+};
+
+inline std::uint32_t quad(const decode_tables& t, const unsigned char* p) noexcept {
+  return t.d[0][p[0]] | t.d[1][p[1]] | t.d[2][p[2]] | t.d[3][p[3]];
+}
+
+inline void put3(char* o, std::uint32_t x) noexcept {
+  o[0] = static_cast<char>(x >> 16);
+  o[1] = static_cast<char>(x >> 8);
+  o[2] = static_cast<char>(x);
+}
+
+/// Decodes whole quanta of alphabet characters; with `skip_eol`, also skips CRLF or LF found at
+/// a quantum boundary. Stops before anything else (padding, other characters, a partial quantum
+/// at the end) and when fewer than 3 output bytes are left.
+inline bulk_result decode_bulk_scalar(const char* in, std::size_t n, char* out, std::size_t cap,
+                                      const decode_tables& t, bool skip_eol) noexcept {
+  const auto* p = reinterpret_cast<const unsigned char*>(in);
+  std::size_t i = 0, o = 0;
+  for (;;) {
+    while (n - i >= 8 && cap - o >= 6) {
+      const std::uint32_t x = quad(t, p + i), y = quad(t, p + i + 4);
+      if ((x | y) >> 24) break;
+      put3(out + o, x);
+      put3(out + o + 3, y);
+      i += 8;
+      o += 6;
+    }
+    if (n - i >= 4 && cap - o >= 3) {
+      const std::uint32_t x = quad(t, p + i);
+      if ((x >> 24) == 0) {
+        put3(out + o, x);
+        i += 4;
+        o += 3;
+        continue;
+      }
+    }
+    if (skip_eol && i < n && cap - o >= 3) {
+      if (p[i] == '\n') {
+        i += 1;
+        continue;
+      }
+      if (p[i] == '\r' && i + 1 < n && p[i + 1] == '\n') {
+        i += 2;
+        continue;
+      }
+    }
+    return {i, o};
+  }
+}
+
+/// Encodes n input bytes (a multiple of 3) into 4n/3 characters.
+inline void encode_run_scalar(const char* in, std::size_t n, char* out,
+                              const encode_tables& t) noexcept {
+  const auto* p = reinterpret_cast<const unsigned char*>(in);
+  for (std::size_t i = 0; i < n; i += 3) {
+    const std::uint32_t v = (std::uint32_t{p[i]} << 16) | (std::uint32_t{p[i + 1]} << 8) | p[i + 2];
+    std::memcpy(out, t.pair[v >> 12].data(), 2);
+    std::memcpy(out + 2, t.pair[v & 0xFFF].data(), 2);
+    out += 4;
+  }
+}
+
+}  // namespace mailwire::base64::detail
