@@ -300,9 +300,9 @@ class stream_decoder {
   [[nodiscard]] codec_result<errc> decode(std::string_view in, std::span<char> out,
                                           bool final) noexcept {
     codec_result<errc> r;
-    if (err_ == errc::ok && finished_ && !in.empty()) fail(errc::local_input_after_final, offset_);
-    if (err_ != errc::ok) return error_result(r);
     std::size_t i = 0, o = 0;
+    if (err_ == errc::ok && finished_ && !in.empty()) fail(errc::local_input_after_final, offset_);
+    if (err_ != errc::ok) return error_result(r, i, o);
     flush(out, o);
     const std::size_t n = in.size(), cap = out.size();
     const auto& tab = detail::decode_table(opt_.alpha);
@@ -311,7 +311,7 @@ class stream_decoder {
       if (ended_) {  // after the final padding
         if (opt_.strict) {
           if (fail(in[i] == '=' ? errc::bad_padding : errc::data_after_padding, offset_ + i))
-            return error_result(r);
+            return error_result(r, i, o);
         }
         for (; i < n; ++i)
           if (tab.value[static_cast<unsigned char>(in[i])] < detail::pad_value)
@@ -330,7 +330,7 @@ class stream_decoder {
       const std::uint8_t v = tab.value[c];
       if (v < 64) {
         if (pads_ > 0) {  // "QQ=Q": padding in the middle of a quantum
-          if (opt_.strict && fail(errc::bad_padding, offset_ + i)) return error_result(r);
+          if (opt_.strict && fail(errc::bad_padding, offset_ + i)) return error_result(r, i, o);
           defects_ |= bit(errc::bad_padding);
           pads_ = 0;
         }
@@ -343,13 +343,13 @@ class stream_decoder {
         }
       } else if (v == detail::pad_value) {
         if (n_ < 2) {
-          if (opt_.strict && fail(errc::bad_padding, offset_ + i)) return error_result(r);
+          if (opt_.strict && fail(errc::bad_padding, offset_ + i)) return error_result(r, i, o);
           defects_ |= bit(errc::bad_padding);
         } else if (n_ + ++pads_ == 4) {
-          if (!end_quantum(out, o)) return error_result(r);
+          if (!end_quantum(out, o)) return error_result(r, i, o);
         }
       } else {
-        if (opt_.strict && fail(errc::invalid_character, offset_ + i)) return error_result(r);
+        if (opt_.strict && fail(errc::invalid_character, offset_ + i)) return error_result(r, i, o);
         if (v == detail::bad_value) defects_ |= bit(errc::invalid_character);
       }
       ++i;
@@ -358,14 +358,14 @@ class stream_decoder {
     if (final && i == n && !finished_ && pend_len_ == 0) {
       if (!ended_ && (n_ > 0 || pads_ > 0)) {
         if (n_ == 1 || (n_ == 0 && pads_ > 0)) {
-          if (opt_.strict && fail(errc::truncated_quantum, offset_)) return error_result(r);
+          if (opt_.strict && fail(errc::truncated_quantum, offset_)) return error_result(r, i, o);
           defects_ |= bit(errc::truncated_quantum);
         } else {
           if (opt_.strict && (opt_.require_padding || pads_ > 0) &&
               fail(errc::missing_padding, offset_))
-            return error_result(r);
+            return error_result(r, i, o);
           if (!opt_.strict || opt_.require_padding) defects_ |= bit(errc::missing_padding);
-          if (!end_quantum(out, o)) return error_result(r);
+          if (!end_quantum(out, o)) return error_result(r, i, o);
         }
       }
       finished_ = true;
@@ -398,9 +398,11 @@ class stream_decoder {
     }
     return true;
   }
-  codec_result<errc> error_result(codec_result<errc>& r) const noexcept {
-    r.consumed = 0;
-    r.produced = 0;
+  // On error, `consumed` and `produced` cover what came before the offending byte.
+  codec_result<errc> error_result(codec_result<errc>& r, std::size_t i,
+                                  std::size_t o) const noexcept {
+    r.consumed = i;
+    r.produced = o;
     r.st = status::error;
     r.error = err_;
     r.error_offset = err_off_;
