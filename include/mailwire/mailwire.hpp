@@ -1,0 +1,9 @@
+// mailwire/mailwire.hpp — everything: the umbrella of umbrellas.
+//
+//   #include <mailwire/mailwire.hpp>
+//   std::string s = mailwire::base64::encode("hello");
+#pragma once
+
+#include "mailwire/codec.hpp"
+#include "mailwire/core.hpp"
+#include "mailwire/version.hpp"
