@@ -158,6 +158,23 @@ inline void encode_run(const char* in, std::size_t n, char* out, alphabet a,
   encode_run_scalar(in, n, out, encode_table(a));
 }
 
+/// Encodes `lines` whole lines of `lb` bytes (a multiple of 3), each followed by `eol`.
+inline void encode_lines(const char* in, std::size_t lines, std::size_t lb, char* out,
+                         std::string_view eol, alphabet a, simd::level lvl) noexcept {
+#if MAILWIRE_X86_SIMD
+  if (lvl == simd::level::avx512vbmi)
+    return encode_lines_avx512(in, lines, lb, out, eol.data(), eol.size(), static_cast<int>(a));
+  if (lvl == simd::level::avx2)
+    return encode_lines_avx2(in, lines, lb, out, eol.data(), eol.size(), static_cast<int>(a));
+#elif MAILWIRE_NEON
+  if (lvl == simd::level::neon)
+    return encode_lines_neon(in, lines, lb, out, eol.data(), eol.size(), static_cast<int>(a));
+#else
+  (void)lvl;
+#endif
+  encode_lines_scalar(in, lines, lb, out, eol.data(), eol.size(), encode_table(a));
+}
+
 }  // namespace detail
 
 /// Streaming base64 encoder (RFC 4648 section 4/5, RFC 2045 section 6.8 with line_length 76).
@@ -201,6 +218,18 @@ class stream_encoder {
           std::memcpy(out.data() + o, eol.data(), eol.size());
           o += eol.size();
           col_ = 0;
+        }
+        if (L != 0 && col_ == 0 && n - i > L / 4 * 3) {
+          // Whole lines, each followed by more input (so its line break is certain).
+          const std::size_t lb = L / 4 * 3;
+          std::size_t m = (n - i - 1) / lb;
+          if ((cap - o) / (L + eol.size()) < m) m = (cap - o) / (L + eol.size());
+          if (m != 0) {
+            detail::encode_lines(in.data() + i, m, lb, out.data() + o, eol, opt_.alpha, lvl);
+            i += m * lb;
+            o += m * (L + eol.size());
+            continue;
+          }
         }
         std::size_t q = (n - i) / 3;
         if ((cap - o) / 4 < q) q = (cap - o) / 4;

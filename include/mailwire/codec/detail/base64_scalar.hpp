@@ -76,4 +76,23 @@ inline void encode_run_scalar(const char* in, std::size_t n, char* out,
   }
 }
 
+/// Writes a line ending of 1 or 2 bytes (a libc memcpy call per line would cost more).
+inline void put_eol(char* out, const char* eol, std::size_t eol_len) noexcept {
+  out[0] = eol[0];
+  if (eol_len == 2) out[1] = eol[1];
+}
+
+/// Encodes `lines` lines of `lb` input bytes each (a multiple of 3), each followed by `eol`.
+inline void encode_lines_scalar(const char* in, std::size_t lines, std::size_t lb, char* out,
+                                const char* eol, std::size_t eol_len,
+                                const encode_tables& t) noexcept {
+  const std::size_t ob = lb / 3 * 4;
+  for (std::size_t l = 0; l < lines; ++l) {
+    encode_run_scalar(in, lb, out, t);
+    put_eol(out + ob, eol, eol_len);
+    in += lb;
+    out += ob + eol_len;
+  }
+}
+
 }  // namespace mailwire::base64::detail

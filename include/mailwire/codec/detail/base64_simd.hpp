@@ -137,32 +137,124 @@ MAILWIRE_TARGET_AVX512 inline bulk_result decode_bulk_avx512(const char* in, std
   const __m512i merge1 = _mm512_set1_epi32(0x01400140);
   const __m512i merge2 = _mm512_set1_epi32(0x00011000);
   const __m512i pack = _mm512_loadu_si512(pack48.data());
-  std::size_t i = 0, o = 0;
-  while (n - i >= 64 && cap - o >= 48) {
-    const __m512i v = _mm512_loadu_si512(in + i);
+  // Decodes the 64 characters at p, stores the bytes selected by `store` at q, and returns the
+  // mask of characters outside the alphabet (what was stored for them is garbage).
+  auto decode64 = [&](const char* p, char* q, std::uint64_t store)
+                      MAILWIRE_TARGET_AVX512 -> std::uint64_t {
+    const __m512i v = _mm512_loadu_si512(p);
     const __m512i t = _mm512_permutex2var_epi8(lut_lo, v, lut_hi);
-    const std::uint64_t bad = _mm512_movepi8_mask(_mm512_or_si512(t, v));
-    const __m512i bytes =
-        _mm512_maskz_permutexvar_epi8(~0ull, pack, _mm512_madd_epi16(_mm512_maddubs_epi16(t, merge1), merge2));
+    const __m512i bytes = _mm512_maskz_permutexvar_epi8(
+        ~0ull, pack, _mm512_madd_epi16(_mm512_maddubs_epi16(t, merge1), merge2));
+    _mm512_mask_storeu_epi8(q, store, bytes);
+    return _mm512_movepi8_mask(_mm512_or_si512(t, v));
+  };
+  std::size_t i = 0, o = 0, line_start = 0;
+  while (n - i >= 64 && cap - o >= 48) {
+    const std::uint64_t bad = decode64(in + i, out + o, 0xFFFFFFFFFFFFull);
     if (bad == 0) {
-      _mm512_mask_storeu_epi8(out + o, 0xFFFFFFFFFFFFull, bytes);
       i += 64;
       o += 48;
       continue;
     }
     const auto k = static_cast<std::size_t>(_tzcnt_u64(bad));
     const std::size_t q = k & ~std::size_t{3};
-    if (q != 0) {
-      _mm512_mask_storeu_epi8(out + o, (1ull << (q / 4 * 3)) - 1, bytes);
-      i += q;
-      o += q / 4 * 3;
-    }
+    i += q;
+    o += q / 4 * 3;
     if (q != k || !skip_eol) break;
     const std::size_t e = eol_at(in, i, n);
     if (e == 0) break;
+    const std::size_t L = i - line_start;
     i += e;
+    // Line mode: after a line of L characters (a multiple of 4), expect more lines just like
+    // it. Their positions are known in advance, so no iteration waits for the previous one.
+    if (L != 0 && L % 4 == 0) {
+      const std::size_t ob = L / 4 * 3;
+      const std::size_t need = L + e > 64 ? L + e : 64;
+      while (n - i >= need && cap - o >= ob) {
+        std::uint64_t b = 0;
+        if (L >= 64) {
+          std::size_t c = 0;
+          for (; c + 64 <= L; c += 64) b |= decode64(in + i + c, out + o + c / 4 * 3, 0xFFFFFFFFFFFFull);
+          if (c < L) b |= decode64(in + i + L - 64, out + o + (L - 64) / 4 * 3, 0xFFFFFFFFFFFFull);
+        } else {
+          b = decode64(in + i, out + o, (1ull << ob) - 1) & ((1ull << L) - 1);
+        }
+        const bool eol_ok = e == 2 ? (in[i + L] == '\r' && in[i + L + 1] == '\n') : in[i + L] == '\n';
+        if (b != 0 || !eol_ok) break;
+        i += L + e;
+        o += ob;
+      }
+    }
+    line_start = i;
   }
   return {i, o};
+}
+
+/// Encodes `lines` lines of `lb` input bytes each (a multiple of 3), each followed by `eol`.
+MAILWIRE_TARGET_AVX512 inline void encode_lines_avx512(const char* in, std::size_t lines,
+                                                       std::size_t lb, char* out,
+                                                       const char* eol, std::size_t eol_len,
+                                                       int alpha) noexcept {
+  const __m512i spread = _mm512_loadu_si512(spread48.data());
+  const __m512i shifts = _mm512_set1_epi64(0x3036242a1016040aLL);
+  const __m512i abc = _mm512_loadu_si512(alphabet_chars[alpha]);
+  auto block = [&](const char* p, char* o, __mmask64 load, __mmask64 store)
+                   MAILWIRE_TARGET_AVX512 {
+    const __m512i v = _mm512_maskz_loadu_epi8(load, p);
+    const __m512i idx = _mm512_maskz_multishift_epi64_epi8(
+        ~0ull, shifts, _mm512_maskz_permutexvar_epi8(~0ull, spread, v));
+    _mm512_mask_storeu_epi8(o, store, _mm512_maskz_permutexvar_epi8(~0ull, idx, abc));
+  };
+  const std::size_t ob = lb / 3 * 4;
+  if (ob > 64) {
+    // The characters of all the lines form one stream, encoded 64 at a time from contiguous
+    // input; a block that reaches the end of a line is stored in two parts around the break.
+    const std::size_t total = lines * ob;
+    std::size_t col = 0, c = 0;
+    for (; c + 64 <= total; c += 64) {
+      const std::size_t k = ob - col;  // characters left on the current line
+      if (k > 64) {
+        block(in, out, 0xFFFFFFFFFFFFull, ~0ull);
+        out += 64;
+        col += 64;
+      } else if (k == 64) {
+        block(in, out, 0xFFFFFFFFFFFFull, ~0ull);
+        put_eol(out + 64, eol, eol_len);
+        out += 64 + eol_len;
+        col = 0;
+      } else {
+        const __m512i v = _mm512_maskz_loadu_epi8(0xFFFFFFFFFFFFull, in);
+        const __m512i idx = _mm512_maskz_multishift_epi64_epi8(
+            ~0ull, shifts, _mm512_maskz_permutexvar_epi8(~0ull, spread, v));
+        const __m512i chars = _mm512_maskz_permutexvar_epi8(~0ull, idx, abc);
+        const std::uint64_t head = (1ull << k) - 1;
+        _mm512_mask_storeu_epi8(out, head, chars);
+        put_eol(out + k, eol, eol_len);
+        _mm512_mask_storeu_epi8(out + eol_len, ~head, chars);
+        out += 64 + eol_len;
+        col = 64 - k;
+      }
+      in += 48;
+    }
+    if (c < total) {  // the rest of the last line: fewer than 64 characters
+      const std::size_t r = total - c;
+      block(in, out, (1ull << (r / 4 * 3)) - 1, (1ull << r) - 1);
+      put_eol(out + r, eol, eol_len);
+    }
+    return;
+  }
+  for (std::size_t l = 0; l < lines; ++l) {
+    if (lb >= 48) {
+      std::size_t c = 0;
+      for (; c + 48 <= lb; c += 48) block(in + c, out + c / 3 * 4, 0xFFFFFFFFFFFFull, ~0ull);
+      if (c < lb) block(in + lb - 48, out + (lb - 48) / 3 * 4, 0xFFFFFFFFFFFFull, ~0ull);
+    } else {
+      block(in, out, (1ull << lb) - 1, (1ull << ob) - 1);
+    }
+    put_eol(out + ob, eol, eol_len);
+    in += lb;
+    out += ob + eol_len;
+  }
 }
 
 MAILWIRE_TARGET_AVX512 inline void encode_run_avx512(const char* in, std::size_t n, char* out,
@@ -195,51 +287,77 @@ MAILWIRE_TARGET_AVX2 inline __m256i broadcast16(const void* p) noexcept {
 MAILWIRE_TARGET_AVX2 inline bulk_result decode_bulk_avx2(const char* in, std::size_t n,
                                                          char* out, std::size_t cap, int alpha,
                                                          bool skip_eol) noexcept {
-  const nibble_luts& L = nibbles[alpha];
-  const __m256i lut_lo = broadcast16(L.lo.data());
-  const __m256i lut_hi = broadcast16(L.hi.data());
-  const __m256i lut_roll = broadcast16(L.roll.data());
-  const __m256i special = _mm256_set1_epi8(L.special);
+  const nibble_luts& L4 = nibbles[alpha];
+  const __m256i lut_lo = broadcast16(L4.lo.data());
+  const __m256i lut_hi = broadcast16(L4.hi.data());
+  const __m256i lut_roll = broadcast16(L4.roll.data());
+  const __m256i special = _mm256_set1_epi8(L4.special);
   const __m256i nib = _mm256_set1_epi8(0x0f);
   const __m256i merge1 = _mm256_set1_epi32(0x01400140);
   const __m256i merge2 = _mm256_set1_epi32(0x00011000);
   const __m256i pack = _mm256_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1,
                                         2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1);
   const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 7, 7);
-  std::size_t i = 0, o = 0;
-  while (n - i >= 32 && cap - o >= 24) {
-    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + i));
+  // Decodes the 32 characters at p, stores `nbytes` (<= 24) bytes at q, and returns the mask of
+  // characters outside the alphabet (what was stored for them is garbage).
+  auto decode32 = [&](const char* p, char* q, std::size_t nbytes)
+                      MAILWIRE_TARGET_AVX2 -> std::uint32_t {
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
     const __m256i hi = _mm256_and_si256(_mm256_srli_epi32(v, 4), nib);
     const __m256i lo = _mm256_and_si256(v, nib);
     const __m256i cls = _mm256_and_si256(_mm256_shuffle_epi8(lut_lo, lo),
                                          _mm256_shuffle_epi8(lut_hi, hi));
-    const auto bad = ~static_cast<std::uint32_t>(
-        _mm256_movemask_epi8(_mm256_cmpeq_epi8(cls, _mm256_setzero_si256())));
     const __m256i eq = _mm256_and_si256(_mm256_cmpeq_epi8(v, special), nib);
     const __m256i t = _mm256_add_epi8(v, _mm256_shuffle_epi8(lut_roll, _mm256_xor_si256(hi, eq)));
     const __m256i merged = _mm256_madd_epi16(_mm256_maddubs_epi16(t, merge1), merge2);
     const __m256i bytes = _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(merged, pack), lanes);
+    if (nbytes == 24) {
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(q), _mm256_castsi256_si128(bytes));
+      _mm_storel_epi64(reinterpret_cast<__m128i*>(q + 16), _mm256_extracti128_si256(bytes, 1));
+    } else if (nbytes != 0) {
+      alignas(32) char tmp[32];
+      _mm256_store_si256(reinterpret_cast<__m256i*>(tmp), bytes);
+      std::memcpy(q, tmp, nbytes);
+    }
+    return ~static_cast<std::uint32_t>(
+        _mm256_movemask_epi8(_mm256_cmpeq_epi8(cls, _mm256_setzero_si256())));
+  };
+  std::size_t i = 0, o = 0, line_start = 0;
+  while (n - i >= 32 && cap - o >= 24) {
+    const std::uint32_t bad = decode32(in + i, out + o, 24);
     if (bad == 0) {
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + o), _mm256_castsi256_si128(bytes));
-      _mm_storel_epi64(reinterpret_cast<__m128i*>(out + o + 16),
-                       _mm256_extracti128_si256(bytes, 1));
       i += 32;
       o += 24;
       continue;
     }
     const auto k = static_cast<std::size_t>(_tzcnt_u32(bad));
     const std::size_t q = k & ~std::size_t{3};
-    if (q != 0) {
-      alignas(32) char tmp[32];
-      _mm256_store_si256(reinterpret_cast<__m256i*>(tmp), bytes);
-      std::memcpy(out + o, tmp, q / 4 * 3);
-      i += q;
-      o += q / 4 * 3;
-    }
+    i += q;
+    o += q / 4 * 3;
     if (q != k || !skip_eol) break;
     const std::size_t e = eol_at(in, i, n);
     if (e == 0) break;
+    const std::size_t L = i - line_start;
     i += e;
+    if (L != 0 && L % 4 == 0) {  // line mode, as in decode_bulk_avx512
+      const std::size_t ob = L / 4 * 3;
+      const std::size_t need = L + e > 32 ? L + e : 32;
+      while (n - i >= need && cap - o >= ob) {
+        std::uint32_t b = 0;
+        if (L >= 32) {
+          std::size_t c = 0;
+          for (; c + 32 <= L; c += 32) b |= decode32(in + i + c, out + o + c / 4 * 3, 24);
+          if (c < L) b |= decode32(in + i + L - 32, out + o + (L - 32) / 4 * 3, 24);
+        } else {
+          b = decode32(in + i, out + o, ob) & ((1u << L) - 1);
+        }
+        const bool eol_ok = e == 2 ? (in[i + L] == '\r' && in[i + L + 1] == '\n') : in[i + L] == '\n';
+        if (b != 0 || !eol_ok) break;
+        i += L + e;
+        o += ob;
+      }
+    }
+    line_start = i;
   }
   return {i, o};
 }
@@ -279,6 +397,18 @@ MAILWIRE_TARGET_AVX2 inline void encode_run_avx2(const char* in, std::size_t n, 
   std::size_t i = 0;
   for (; n - i >= 24; i += 24) encode_block_avx2(in + i, out + i / 3 * 4, alpha);
   if (i < n) encode_block_avx2(in + (n - 24), out + (n - 24) / 3 * 4, alpha);
+}
+/// Encodes `lines` lines of `lb` input bytes each (a multiple of 3), each followed by `eol`.
+MAILWIRE_TARGET_AVX2 inline void encode_lines_avx2(const char* in, std::size_t lines,
+                                                   std::size_t lb, char* out, const char* eol,
+                                                   std::size_t eol_len, int alpha) noexcept {
+  const std::size_t ob = lb / 3 * 4;
+  for (std::size_t l = 0; l < lines; ++l) {
+    encode_run_avx2(in, lb, out, alpha);
+    put_eol(out + ob, eol, eol_len);
+    in += lb;
+    out += ob + eol_len;
+  }
 }
 #endif  // MAILWIRE_X86_SIMD
 
