@@ -23,6 +23,9 @@ struct decode_tables {
   // Pre-shifted sextets for the scalar fast path: d[k][c] = sextet << (18 - 6k); 1 << 24 if
   // c is not in the alphabet.
   std::array<std::array<std::uint32_t, 256>, 4> d{};
+  // The same for little-endian stores: OR-ing le[k][c_k] for k = 0..3 gives the 3 decoded bytes
+  // in memory order in the low 24 bits; characters outside the alphabet set bits 24-31.
+  std::array<std::array<std::uint32_t, 256>, 4> le{};
 };
 
 constexpr decode_tables make_decode_tables(int alpha) noexcept {
@@ -43,6 +46,16 @@ constexpr decode_tables make_decode_tables(int alpha) noexcept {
       t.d[static_cast<std::size_t>(k)][static_cast<std::size_t>(c)] =
           v < 64 ? static_cast<std::uint32_t>(v) << (18 - 6 * k) : (1u << 24);
     }
+  for (int c = 0; c < 256; ++c) {
+    const std::uint32_t v = t.value[static_cast<std::size_t>(c)];
+    const bool ok = v < 64;
+    const auto u = static_cast<std::size_t>(c);
+    // Bytes: b0 = v0 << 2 | v1 >> 4; b1 = (v1 & 15) << 4 | v2 >> 2; b2 = (v2 & 3) << 6 | v3.
+    t.le[0][u] = ok ? v << 2 : 0xFF000000u;
+    t.le[1][u] = ok ? (v >> 4) | ((v & 15u) << 12) : 0xFF000000u;
+    t.le[2][u] = ok ? ((v >> 2) << 8) | ((v & 3u) << 22) : 0xFF000000u;
+    t.le[3][u] = ok ? v << 16 : 0xFF000000u;
+  }
   return t;
 }
 
