@@ -22,9 +22,6 @@
 #if MAILWIRE_X86_SIMD
 #include <immintrin.h>
 #endif
-#if MAILWIRE_NEON
-#include <arm_neon.h>
-#endif
 
 namespace mailwire::base64::detail {
 
@@ -413,3 +410,7 @@ MAILWIRE_TARGET_AVX2 inline void encode_lines_avx2(const char* in, std::size_t l
 #endif  // MAILWIRE_X86_SIMD
 
 }  // namespace mailwire::base64::detail
+
+#if MAILWIRE_NEON
+#include "mailwire/codec/detail/base64_neon.hpp"
+#endif
