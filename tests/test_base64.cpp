@@ -197,10 +197,10 @@ TEST_CASE("base64: MIME mode skips noise and records defects", "[base64]") {
       {"Zm9v!YmFy", "foobar", bit(b64::errc::invalid_character)},
       {"Zm9vYg==\r\nIGNORED", "foob", bit(b64::errc::data_after_padding)},
       {"Zm9vYg==\r\n", "foob", 0},
-      {"Zm9vYg", "foob", bit(b64::errc::missing_padding)},
+      {"Zm9vYg", "foo", bit(b64::errc::missing_padding)},
+      {"Zm9vYg=", "foo", bit(b64::errc::missing_padding)},
       {"Zm9vY", "foo", bit(b64::errc::truncated_quantum)},
-      {"Zg=Zm9v", "f\x06""f\xf6",
-       bit(b64::errc::bad_padding) | bit(b64::errc::missing_padding) | bit(b64::errc::nonzero_pad_bits)},
+      {"Zg=Zm9v", "f\x06""f", bit(b64::errc::bad_padding) | bit(b64::errc::missing_padding)},
       {"=Zm9v", "foo", bit(b64::errc::bad_padding)},
       {"Zh==", "f", bit(b64::errc::nonzero_pad_bits)},
       {"", "", 0},
@@ -219,6 +219,23 @@ TEST_CASE("base64: MIME mode skips noise and records defects", "[base64]") {
       CHECK(r.st == status::event);
       CHECK(d.defects() == c.defects);
     }
+  }
+}
+
+TEST_CASE("base64: require_padding = false decodes an unpadded final quantum in both modes",
+          "[base64]") {
+  for (bool strict : {false, true}) {
+    b64::stream_decoder d({.strict = strict, .require_padding = false});
+    std::string out(8, '\0');
+    auto r = d.decode("Zm9vYg", out, true);
+    CHECK(r.st == status::event);
+    CHECK(out.substr(0, r.produced) == "foob");
+    CHECK(d.defects() == 0);
+    // Incomplete padding is still wrong: dropped (MIME) or an error (strict).
+    b64::stream_decoder d2({.strict = strict, .require_padding = false});
+    r = d2.decode("Zm9vYg=", out, true);
+    CHECK(r.st == (strict ? status::error : status::event));
+    CHECK(r.produced == 3);
   }
 }
 
@@ -263,6 +280,7 @@ TEST_CASE("base64: every chunking of encoder and decoder", "[base64]") {
       CHECK(e.output.size() == b64::encoded_size(n, o));
       if (e.output.size() <= 200) {
         b64::decode_options d{.alpha = o.alpha};
+        d.require_padding = o.padding;
         auto back = decode_all_chunkings(e.output, d);
         CHECK(back.output == data);
       }
@@ -293,7 +311,7 @@ TEST_CASE("base64: round trips over random sizes 0-100000", "[base64][property]"
       if (l == level::scalar) reference = e;
       REQUIRE(e == reference);
       std::string back;
-      auto r = b64::decode(e, back, {.alpha = o.alpha});
+      auto r = b64::decode(e, back, {.alpha = o.alpha, .require_padding = o.padding});
       REQUIRE(r.st == status::event);
       REQUIRE(back == data);
       if (o.line_length == 0) {

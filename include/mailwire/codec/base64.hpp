@@ -14,8 +14,9 @@
 //
 // Two decoding modes:
 // - MIME (default, RFC 2045 section 6.8): characters outside the alphabet are skipped; padding
-//   ends the data and anything after it is ignored; a final quantum without padding is decoded
-//   anyway. Each such irregularity is recorded as a defect (stream_decoder::defects()).
+//   ends the data and anything after it is ignored; a final quantum without its padding is
+//   dropped (unless require_padding is false). Each such irregularity is recorded as a defect
+//   (stream_decoder::defects()).
 // - strict (RFC 4648 section 3.3): any character outside the alphabet (line breaks included),
 //   bad or missing padding, non-zero pad bits (section 3.5) and data after padding are errors
 //   with the offset of the offending byte.
@@ -89,7 +90,9 @@ struct encode_options {
 struct decode_options {
   alphabet alpha = alphabet::standard;
   bool strict = false;          ///< RFC 4648 section 3.3 instead of RFC 2045 section 6.8
-  bool require_padding = true;  ///< strict mode: a final 2- or 3-character quantum needs '='
+  /// A final quantum of 2 or 3 characters needs its '=': without it, strict mode reports
+  /// missing_padding and MIME mode drops it. false: such a quantum is data (base64url style).
+  bool require_padding = true;
 };
 
 /// Exact size of the encoding of n bytes.
@@ -389,11 +392,15 @@ class stream_decoder {
         if (n_ == 1 || (n_ == 0 && pads_ > 0)) {
           if (opt_.strict && fail(errc::truncated_quantum, offset_)) return error_result(r, i, o);
           defects_ |= bit(errc::truncated_quantum);
+        } else if (opt_.require_padding || pads_ > 0) {
+          // A final quantum without its padding: an error in strict mode; dropped in MIME
+          // mode, as GMime and glib do (RFC 2045 section 6.8 expects whole quanta).
+          if (opt_.strict && fail(errc::missing_padding, offset_)) return error_result(r, i, o);
+          defects_ |= bit(errc::missing_padding);
+          acc_ = 0;
+          n_ = 0;
+          pads_ = 0;
         } else {
-          if (opt_.strict && (opt_.require_padding || pads_ > 0) &&
-              fail(errc::missing_padding, offset_))
-            return error_result(r, i, o);
-          if (!opt_.strict || opt_.require_padding) defects_ |= bit(errc::missing_padding);
           if (!end_quantum(out, o)) return error_result(r, i, o);
         }
       }
