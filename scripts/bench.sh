@@ -1,0 +1,243 @@
+#!/usr/bin/env bash
+# scripts/bench.sh — builds mailwire-bench (Release) and compares mailwire's base64 and
+# quoted-printable codecs with their peers, on a fresh Debian 12 machine or here.
+#
+#   1. installs the dependencies (apt-get, when root or with sudo): Google Benchmark and the
+#      peer libraries (GMime, GLib, OpenSSL, libb64, modp_b64, Nettle, libsodium,
+#      libbaseencode, VMime, mimetic, libetpan); peers that cannot be installed are left out;
+#   2. builds build/bench (Release, no -march: mailwire picks its SIMD path at run time);
+#   3. runs mailwire-bench pinned to one CPU (taskset -c $BENCH_CPU) with repetitions, and times
+#      Python's binascii on the same inputs (written by `mailwire-bench --dump-inputs`);
+#   4. prints a table: group, impl, median GB/s (10^9 bytes/s), ratio to memcpy of the same
+#      size, and per group mailwire / best peer; then the issue's goals, met or missed.
+#   Results: build/bench/results.json (Google Benchmark JSON; the Python rows are added as
+#   median aggregates) and build/bench/results.txt (the table).
+#
+# Extra arguments go to mailwire-bench, e.g.  scripts/bench.sh --benchmark_filter=qp
+# Environment: REPETITIONS (10), MIN_TIME (0.2 seconds; Google Benchmark 1.7 takes a plain
+# number, 1.8+ also "0.2s"), BENCH_CPU (1), MAILWIRE_SKIP_DEPS=1 (no apt), JOBS (nproc),
+# BUILD_DIR (build/bench), PYTHON_ROWS=0 (skip the Python rows).
+#
+# Numbers are only as quiet as the machine: run it when nothing else is busy (see the load
+# average printed at the top and bottom of the table).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$PWD
+BUILD_DIR=${BUILD_DIR:-$ROOT/build/bench}
+JOBS=${JOBS:-$(nproc)}
+REPETITIONS=${REPETITIONS:-10}
+MIN_TIME=${MIN_TIME:-0.2}
+BENCH_CPU=${BENCH_CPU:-1}
+PYTHON_ROWS=${PYTHON_ROWS:-1}
+REQUIRED=(cmake ninja-build g++ pkg-config libbenchmark-dev python3 util-linux)
+PEERS=(libfmt-dev libgmime-3.0-dev libglib2.0-dev libssl-dev libb64-dev nettle-dev libsodium-dev
+       libmodpbase64-dev libbaseencode-dev libvmime-dev libmimetic-dev libetpan-dev)
+
+log() { printf '\n==> %s\n' "$*" >&2; }
+
+install_deps() {
+  [ "${MAILWIRE_SKIP_DEPS:-0}" = 1 ] && return 0
+  local sudo=()
+  if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo=(sudo); else
+      log "not root and no sudo: using what is installed"; return 0; fi
+  fi
+  command -v apt-get >/dev/null || { log "no apt-get: using what is installed"; return 0; }
+  log "installing dependencies (apt-get)"
+  "${sudo[@]}" apt-get update -qq
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${REQUIRED[@]}" >/dev/null
+  if ! "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${PEERS[@]}" >/dev/null 2>&1; then
+    local p   # one by one, so that a missing package only drops its own peer
+    for p in "${PEERS[@]}"; do
+      "${sudo[@]}" apt-get install -y -qq --no-install-recommends "$p" >/dev/null 2>&1 ||
+        echo "bench.sh: $p not installed; its rows are left out" >&2
+    done
+  fi
+}
+
+build() {
+  log "configure + build mailwire-bench (Release) in $BUILD_DIR"
+  mkdir -p "$BUILD_DIR"
+  cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DMAILWIRE_BUILD_TESTS=OFF -DMAILWIRE_BUILD_FUZZ=OFF -DMAILWIRE_BUILD_EXAMPLES=OFF \
+    -DMAILWIRE_BUILD_BENCHMARKS=ON >"$BUILD_DIR/configure.log" 2>&1 ||
+    { cat "$BUILD_DIR/configure.log" >&2; return 1; }
+  grep 'mailwire-bench peers' "$BUILD_DIR/configure.log" >&2 || true
+  cmake --build "$BUILD_DIR" -j "$JOBS" --target mailwire-bench >&2
+}
+
+# The Python rows: binascii (and base64.encodebytes, the stdlib's MIME encoder) on the inputs
+# mailwire-bench wrote, checked like the C++ peers, timed with timeit. Prints a JSON list.
+python_rows() {
+  local dir=$1 filter=$2
+  "${PIN[@]}" python3 - "$dir" "$REPETITIONS" "$MIN_TIME" "$filter" <<'PY'
+import base64, binascii, json, re, statistics, sys, time, timeit
+
+d, reps, min_time, flt = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+rd = lambda n: open(f"{d}/{n}", "rb").read()
+raw, mime, plain, text, qp = (rd(n) for n in
+    ("raw.bin", "base64_mime.txt", "base64_plain.txt", "text.txt", "qp.txt"))
+
+def longest_line(b):
+    return max(len(l.rstrip(b"\r")) for l in b.split(b"\n"))
+
+def strip_eol(b):
+    return b.replace(b"\r", b"").replace(b"\n", b"")
+
+cases = [  # group, input, call, check(output) -> bool, label
+    ("base64_decode_mime", mime, lambda: binascii.a2b_base64(mime), lambda o: o == raw,
+     "binascii.a2b_base64"),
+    ("base64_decode_plain", plain, lambda: binascii.a2b_base64(plain, strict_mode=True),
+     lambda o: o == raw, "binascii.a2b_base64 strict_mode"),
+    ("base64_encode_mime", raw, lambda: base64.encodebytes(raw),
+     lambda o: strip_eol(o) == plain, "base64.encodebytes, LF@76"),
+    ("base64_encode_plain", raw, lambda: binascii.b2a_base64(raw, newline=False),
+     lambda o: o == plain, "binascii.b2a_base64, 1 line"),
+]
+if qp:
+    cases += [
+        ("qp_decode_text", qp, lambda: binascii.a2b_qp(qp), lambda o: o == text, "binascii.a2b_qp"),
+        ("qp_encode_text", text, lambda: binascii.b2a_qp(text),
+         lambda o: binascii.a2b_qp(o) == text and longest_line(o) <= 76,
+         "binascii.b2a_qp"),
+    ]
+rows = []
+for group, data, call, check, label in cases:
+    name = f"{group}/python"
+    if flt and not flt.startswith("-") and not re.search(flt, name):
+        continue
+    row = {"name": name + "_median", "run_name": name, "run_type": "aggregate",
+           "aggregate_name": "median", "source": "python3 timeit", "size": len(data),
+           "label": label}
+    if not check(call()):
+        row["error_occurred"] = True
+        row["error_message"] = "output check failed"
+    else:
+        t0 = time.perf_counter(); call(); one = time.perf_counter() - t0
+        number = max(1, int(min_time / max(one, 1e-9)))
+        times = timeit.repeat(call, repeat=reps, number=number)
+        per_call = statistics.median(times) / number
+        row.update(bytes_per_second=len(data) / per_call, real_time=per_call * 1e9,
+                   cpu_time=per_call * 1e9, time_unit="ns", iterations=number)
+    rows.append(row)
+json.dump(rows, sys.stdout)
+PY
+}
+
+# The table, from Google Benchmark's JSON ($1, to which the Python rows $2 are added).
+report() {
+  python3 - "$1" "$2" <<'PY'
+import json, sys
+
+path, extra = sys.argv[1], sys.argv[2]
+doc = json.load(open(path))
+doc["benchmarks"] += json.load(open(extra)) if extra else []
+json.dump(doc, open(path, "w"), indent=2)
+
+rows = {}   # run_name -> row (median aggregate; a single run when there are no repetitions)
+order = []
+for b in doc["benchmarks"]:
+    name = b.get("run_name", b["name"])
+    if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "median":
+        continue
+    if b.get("run_type") == "iteration" and b.get("repetitions", 1) > 1 and not b.get("error_occurred"):
+        continue
+    if name not in rows:
+        order.append(name)
+    rows[name] = b
+
+memcpy = {int(b["size"]): b["bytes_per_second"] for n, b in rows.items()
+          if n.startswith("memcpy/") and "bytes_per_second" in b}
+groups = {}
+for n in order:
+    g, _, impl = n.partition("/")
+    groups.setdefault(g, []).append((impl, rows[n]))
+
+ctx = doc.get("context", {})
+out = []
+p = out.append
+p(f"mailwire-bench  {ctx.get('date', '')}  host {ctx.get('host_name', '')}  "
+  f"{ctx.get('num_cpus', '?')} CPUs @ {ctx.get('mhz_per_cpu', '?')} MHz  "
+  f"load average {', '.join(f'{x:.2f}' for x in ctx.get('load_avg', []))}")
+p("GB/s = 10^9 bytes/s of the input (decode: encoded bytes; encode: raw bytes), median of the "
+  "repetitions; x memcpy = GB/s / memcpy GB/s of the same size.")
+p("")
+p(f"{'group':<22} {'impl':<18} {'GB/s':>8} {'x memcpy':>9}  note")
+p("-" * 100)
+gbs = {}
+for g, impls in groups.items():
+    best_peer = None
+    for impl, b in impls:
+        if b.get("error_occurred"):
+            p(f"{g:<22} {impl:<18} {'ERROR':>8} {'':>9}  {b.get('error_message', '')}")
+            continue
+        v = b["bytes_per_second"] / 1e9
+        gbs[f"{g}/{impl}"] = v
+        m = memcpy.get(int(b.get("size", 0)))
+        ratio = f"{b['bytes_per_second'] / m:.3f}" if m and g != "memcpy" else ""
+        p(f"{g:<22} {impl:<18} {v:>8.3f} {ratio:>9}  {b.get('label', '')}")
+        if g != "memcpy" and not impl.startswith("mailwire") and (best_peer is None or v > best_peer[1]):
+            best_peer = (impl, v)
+    mw = gbs.get(f"{g}/mailwire")
+    if g != "memcpy" and mw and best_peer:
+        p(f"{'':<22} {'-> mailwire / best peer':<28} {mw / best_peer[1]:.2f}x "
+          f"(best peer: {best_peer[0]}, {best_peer[1]:.3f} GB/s)")
+    p("")
+
+goals = [("base64_decode_mime/mailwire", 16), ("base64_decode_mime/mailwire_scalar", 3),
+         ("base64_encode_mime/mailwire", 20), ("qp_decode_text/mailwire", 2),
+         ("qp_encode_text/mailwire", 1)]
+p("Goals of the issue (GB/s):")
+for name, goal in goals:
+    v = gbs.get(name)
+    if v is None:
+        p(f"  {name:<36} >= {goal:>2}: not measured")
+    else:
+        p(f"  {name:<36} >= {goal:>2}: {v:7.3f}  {'met' if v >= goal else 'MISSED'}")
+print("\n".join(out))
+PY
+}
+
+main() {
+  install_deps
+  build
+  local bin=$BUILD_DIR/bin/mailwire-bench
+  PIN=()
+  if command -v taskset >/dev/null && taskset -c "$BENCH_CPU" true 2>/dev/null; then
+    PIN=(taskset -c "$BENCH_CPU")
+  else
+    log "cannot pin to CPU $BENCH_CPU: running unpinned"
+  fi
+  local args=() filter="" a
+  for a in "$@"; do
+    case $a in
+      --benchmark_filter=*)
+        filter=${a#--benchmark_filter=}
+        # Keep the memcpy baselines, which the ratios need.
+        if [ "${filter:0:1}" != "-" ]; then a="--benchmark_filter=memcpy|($filter)"; fi ;;
+    esac
+    args+=("$a")
+  done
+  log "load before: $(uptime)"
+  log "running mailwire-bench (${REPETITIONS} repetitions, min time ${MIN_TIME}s, ${PIN[*]:-unpinned})"
+  "${PIN[@]}" "$bin" --benchmark_repetitions="$REPETITIONS" --benchmark_min_time="$MIN_TIME" \
+    --benchmark_display_aggregates_only=true \
+    --benchmark_out="$BUILD_DIR/results.json" --benchmark_out_format=json "${args[@]}" >&2
+  local extra=""
+  if [ "$PYTHON_ROWS" != 0 ] && command -v python3 >/dev/null; then
+    log "timing Python's binascii on the same inputs"
+    local tmp
+    tmp=$(mktemp -d)
+    "$bin" --dump-inputs "$tmp"
+    python_rows "$tmp" "$filter" >"$tmp/python.json"
+    extra=$tmp/python.json
+  fi
+  log "load after: $(uptime)"
+  report "$BUILD_DIR/results.json" "$extra" | tee "$BUILD_DIR/results.txt"
+  echo "(JSON: $BUILD_DIR/results.json, table: $BUILD_DIR/results.txt)"
+  [ -n "$extra" ] && rm -rf "$(dirname "$extra")"
+  return 0
+}
+
+main "$@"
