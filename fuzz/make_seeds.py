@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""fuzz/make_seeds.py - writes the hand-made seed inputs of fuzz/corpus/<target>/.
+
+Each fuzz target reads a few option bytes before its payload (see the comment at the top of
+fuzz/<target>.cpp); this script spells them out so the seeds stay readable. It writes only
+files named seed-*, and never deletes anything, so inputs added by hand (regressions found
+by fuzzing) stay. Run it from anywhere: python3 fuzz/make_seeds.py
+"""
+import base64
+import os
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def plan(*sizes):
+    """A chunk_plan: a count byte (0-7), then the chunk sizes (0-255), used cyclically."""
+    assert len(sizes) < 8 and all(0 <= s < 256 for s in sizes)
+    return bytes([len(sizes), *sizes])
+
+
+def write(target, name, data):
+    d = os.path.join(HERE, "corpus", target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "seed-" + name), "wb") as f:
+        f.write(data)
+
+
+# Option bits of base64_decode: 1 url alphabet, 2 require_padding=false, 4/8 SIMD cap of the
+# chunked run (0 scalar, 4 avx2/neon, 8 avx512vbmi, 12 best), (k << 4) output buffer k+1 bytes.
+URL, NOPAD = 1, 2
+SCALAR, AVX2, AVX512, BEST = 0, 4, 8, 12
+
+
+def out(n):
+    return (n - 1) << 4
+
+
+LOREM = (b"Internet mail has used base64 since RFC 1341: three bytes become four characters, "
+         b"lines of 76 characters end in CRLF, and '=' pads the final quantum.")
+BINARY = bytes(range(256))
+
+
+def mime_wrap(data, eol=b"\r\n"):
+    return base64.encodebytes(data).replace(b"\n", eol)
+
+
+def base64_decode():
+    t = "base64_decode"
+    # RFC 4648 section 10 test vectors, each with another chunking and SIMD cap.
+    vectors = [b"", b"Zg==", b"Zm8=", b"Zm9v", b"Zm9vYg==", b"Zm9vYmE=", b"Zm9vYmFy"]
+    caps = [SCALAR, AVX2, AVX512, BEST]
+    for i, v in enumerate(vectors):
+        write(t, f"rfc4648-{i}", bytes([caps[i % 4] | out(1 + i % 3)]) + plan(*([1, 2, 0][: i % 4])) + v)
+    # RFC 2045 section 6.8 text: 76-character lines with CRLF, and the same with bare LF.
+    write(t, "rfc2045-crlf", bytes([BEST | out(16)]) + plan(77, 1) + mime_wrap(LOREM))
+    write(t, "rfc2045-lf", bytes([AVX2 | out(3)]) + plan(5, 0, 64) + mime_wrap(LOREM, b"\n"))
+    write(t, "binary-long", bytes([AVX512 | out(7)]) + plan(100, 3) + mime_wrap(BINARY))
+    write(t, "binary-one-line", bytes([BEST | out(16)]) + plan() + base64.b64encode(BINARY))
+    # URL alphabet (RFC 4648 section 5), with and without padding.
+    write(t, "url-padded", bytes([URL | BEST | out(2)]) + plan(3) + base64.urlsafe_b64encode(BINARY[200:]))
+    write(t, "url-unpadded", bytes([URL | NOPAD | SCALAR | out(1)]) + plan(1) + b"-_-_Pz8_Pw")
+    write(t, "std-chars-in-url", bytes([URL | AVX2 | out(4)]) + plan() + b"+/+/Zm9v")
+    # Malformed input: each defect of base64::errc, in MIME mode and strict mode.
+    malformed = {
+        "invalid-char": b"Zm9v!YmFy",
+        "invalid-char-late": base64.b64encode(LOREM[:60]) + b"*" + base64.b64encode(LOREM[60:120]),
+        "pad-short": b"Zg=",
+        "no-pad": b"Zm9vYg",
+        "truncated": b"Zm9vY",
+        "pad-too-early": b"Z===",
+        "pad-in-middle": b"Zm9=v",
+        "data-after-pad": b"Zg==Zg==",
+        "pad-bits": b"Zh==Zm9=",
+        "many-pads": b"Zm9vYmFy====",
+        "leading-pad": b"=Zg==",
+        "spaces": b" Zm 9v\tYg\v==\f\r\n",
+        "bare-cr": b"Zm9v\rYmFy\r",
+        "high-bytes": b"Zm9v\xff\x80YmFy\x00",
+    }
+    for i, (name, v) in enumerate(malformed.items()):
+        flags = caps[i % 4] | out(1 + i % 5) | (NOPAD if i % 3 == 0 else 0)
+        write(t, name, bytes([flags]) + plan(*([2, 1, 7][: i % 4])) + v)
+
+
+def base64_roundtrip():
+    t = "base64_roundtrip"
+    # flags: 1 url, 2 no padding, (0/4/8/12) line length 0 / 76 / 1-16 / 1-256 from the
+    # line byte, 16 LF, 32 no final line break, (0/64/128/192) SIMD cap of the chunked run.
+    L0, L76, LSMALL, LANY = 0, 4, 8, 12
+    LF, NOFINAL = 16, 32
+    S, A2, A512, B = 0, 64, 128, 192
+    cases = [
+        ("empty", L0 | B, 0, 1, plan(), b""),
+        ("f", L0 | S, 0, 1, plan(1), b"f"),
+        ("fo", L0 | NOPAD | A2, 0, 2, plan(), b"fo"),
+        ("foo", L0 | URL | A512, 0, 3, plan(2), b"foo"),
+        ("foobar-mime", L76 | B, 0, 5, plan(1, 2, 3), b"foobar"),
+        ("lorem-mime", L76 | A512, 0, 64, plan(57, 1), LOREM),
+        ("lorem-mime-lf", L76 | LF | A2, 0, 17, plan(100), LOREM),
+        ("lorem-no-final", L76 | NOFINAL | S, 0, 9, plan(0, 5), LOREM),
+        ("binary-line-1", LSMALL | B, 0, 1, plan(), BINARY[:40]),
+        ("binary-line-5", LSMALL | NOPAD | A2, 4, 3, plan(7), BINARY[40:100]),
+        ("binary-line-64", LANY | A512, 63, 32, plan(48, 0, 3), BINARY),
+        ("binary-line-72-lf", LANY | LF | NOFINAL | URL | B, 71, 64, plan(3), BINARY[::-1]),
+        ("binary-line-200", LANY | NOPAD | URL | S, 199, 7, plan(255), BINARY + LOREM),
+        ("exact-line", L76 | B, 0, 64, plan(), BINARY[:57]),
+    ]
+    for name, flags, line, outb, p, data in cases:
+        write(t, name, bytes([flags, line, outb - 1]) + p + data)
+
+
+if __name__ == "__main__":
+    base64_decode()
+    base64_roundtrip()
