@@ -170,11 +170,16 @@ check verify(group g, std::string_view out) {
       }
       if (const std::size_t l = longest_line(out); l > 76)
         return {false, "a line of " + std::to_string(l) + " characters (RFC 2045 allows 76)", ""};
-      char buf[96];
+      char buf[128];
       std::snprintf(buf, sizeof buf, " hard breaks, %.2fx size, 1 in %.1f escaped",
                     static_cast<double>(out.size()) / static_cast<double>(in.text.size()),
                     1.0 / escaped_share(out, in.text.size()));
       c.label += buf;
+      // RFC 2045 section 6.7: CR and LF appear in the encoding only as CRLF line breaks.
+      std::size_t bare_cr = 0;
+      for (std::size_t i = 0; i < out.size(); ++i)
+        bare_cr += out[i] == '\r' && (i + 1 == out.size() || out[i + 1] != '\n');
+      if (bare_cr > 0) c.label += ", " + std::to_string(bare_cr) + " bare CR (not RFC 2045)";
 #endif
       break;
     }

@@ -54,7 +54,8 @@ void add_mimetic(registry& r) {
                  mimetic::QP::Decoder d;
                  return run(d, in, out);
                }});
-  r.push_back({group::qp_encode_text, "mimetic", "", [](std::string_view in, std::span<char> out) {
+  r.push_back({group::qp_encode_text, "mimetic", "binary mode after 8-bit: =0D=0A, =20",
+               [](std::string_view in, std::span<char> out) {
                  mimetic::QP::Encoder e(false);
                  return run(e, in, out);
                }});
