@@ -160,18 +160,27 @@ check verify(group g, std::string_view out) {
     case group::qp_encode_text: {
 #if MAILWIRE_BENCH_HAVE_QP
       const std::string back = qp_decode_mailwire(out);
-      const std::string fmt = line_format(out);
-      if (back == in.text) {
-        c.label = fmt.substr(0, fmt.find('@'));
-      } else if (crlf_to_lf(back) == crlf_to_lf(in.text)) {
-        c.label = "LF";
-      } else {
+      if (crlf_to_lf(back) != crlf_to_lf(in.text))
         return {false, "mailwire::qp::decode of the output differs from the text", ""};
+      // Hard line breaks: line ends not preceded by the '=' of a soft break.
+      std::size_t hard_crlf = 0, hard_lf = 0;
+      for (std::size_t i = 0; i < out.size(); ++i) {
+        if (out[i] != '\n') continue;
+        const bool cr = i > 0 && out[i - 1] == '\r';
+        const std::size_t k = cr ? i - 1 : i;
+        if (k > 0 && out[k - 1] == '=') continue;
+        ++(cr ? hard_crlf : hard_lf);
       }
+      c.label = hard_crlf + hard_lf == 0 ? "no"
+                : hard_lf == 0          ? "CRLF"
+                : hard_crlf == 0        ? "LF"
+                                        : "CRLF and LF";
+      c.label += " hard breaks";
+      if (back != in.text) c.label += " (decodes to LF text)";
       if (const std::size_t l = longest_line(out); l > 76)
         return {false, "a line of " + std::to_string(l) + " characters (RFC 2045 allows 76)", ""};
       char buf[128];
-      std::snprintf(buf, sizeof buf, " hard breaks, %.2fx size, 1 in %.1f escaped",
+      std::snprintf(buf, sizeof buf, ", %.2fx size, 1 in %.1f escaped",
                     static_cast<double>(out.size()) / static_cast<double>(in.text.size()),
                     1.0 / escaped_share(out, in.text.size()));
       c.label += buf;
