@@ -109,6 +109,97 @@ def base64_roundtrip():
         write(t, name, bytes([flags, line, outb - 1]) + p + data)
 
 
+def qp_decode():
+    t = "qp_decode"
+    # flags: SIMD cap of the chunked run (0 scalar, 1 avx2/neon, 2 avx512vbmi, 3 best) | (k << 2)
+    # output buffer k+1 bytes.
+    def f(cap, outn):
+        return bytes([cap | ((outn - 1) << 2)])
+    cases = {
+        # RFC 2045 section 6.7 rule (5): soft line breaks.
+        "rfc2045-soft": b"Now's the time =\r\nfor all folk to come=\r\n to the aid of their country.",
+        "hex": b"=3D=20=0D=0A=00=FF=7F",
+        "utf8": b"Caf=C3=A9 na=C3=AFve r=C3=A9sum=C3=A9\r\n",
+        "lowercase-hex": b"caf=c3=a9 =3d",
+        "malformed": b"=G1 =1G == =3 x=\tz =",
+        "soft-ws": b"soft with blanks=  \t\r\nsoft LF=\nsoft blank LF= \nend=",
+        "eq-cr": b"a=\rb=\r\r\nc",
+        "trailing-ws": b"abc   \r\nxyz \t\nlast \t ",
+        "bare-cr": b"a\rb\r\rc\r",
+        "raw-8bit": b"\xff\x00\x80 raw =E9\xe9\r\n",
+        "dot-from": b".\r\n=2E\r\nFrom me\r\n=46rom you\r\n",
+        "long-spaces": b" " * 600 + b"x" + b" " * 300 + b"\r\n" + b"\t" * 200,
+        # The decoder removes runs of up to 1024 SP/HTAB before a break (or after a soft "=").
+        "ws-1024": b"a" + b" \t" * 512 + b"\r\nb" + b" " * 1024,
+        "ws-1025": b"a" + b" " * 1025 + b"\nb" + b"\t" * 1025,
+        "eq-ws-1024": b"a=" + b" " * 1024 + b"\r\nb=" + b"\t" * 1024,
+        "eq-ws-1025": b"a=" + b" " * 1025 + b"\r\nb=" + b" " * 1025 + b"x",
+        "long-line": (b"The quick brown fox =3D jumps over the lazy dog; =C3=A9t=C3=A9 " * 6)
+                     + b"=\r\n" + b"x" * 100 + b"=\n" + b"y" * 70,
+        "empty": b"",
+        "only-eq": b"=",
+        "crlf-only": b"\r\n\r\n\n\n",
+    }
+    for i, (name, v) in enumerate(cases.items()):
+        write(t, name, f(i % 4, 1 + (i * 5) % 16) + plan(*([1, 3, 0, 2, 64][: i % 6])) + v)
+
+
+def qp_roundtrip():
+    t = "qp_roundtrip"
+    # flags: 1 binary, 2 eol LF, 4 protect_dot, 8 protect_from, 16 ebcdic_safe,
+    # (0/32/64/96) SIMD cap of the chunked run; then line_length as 16 bits, big-endian.
+    BIN, LF, DOT, FROM, EBCDIC = 1, 2, 4, 8, 16
+    S, A2, A512, B = 0, 32, 64, 96
+
+    def head(flags, line_length, outn, *sizes):
+        v = line_length
+        return bytes([flags, v >> 8, v & 255, outn - 1]) + plan(*sizes)
+
+    cases = [
+        ("empty", head(B, 76, 1), b""),
+        ("hello", head(S, 76, 3, 1), b"hello"),
+        ("text-crlf", head(A2, 76, 16, 5), b"line one\r\nline two \r\n\r\nline four\t\r\n"),
+        ("text-bare-lf", head(A512, 76, 7, 3, 0), b"unix\nfile \n\nend"),
+        ("text-bare-lf-eol-lf", head(LF | B, 76, 5), b"unix\nand\r\ndos\r\n"),
+        ("bare-cr", head(B, 20, 2, 1), b"a\rb\r\r\nc\r"),
+        ("trailing-ws", head(S, 10, 4, 2), b"a \r\nb\t\n c \t"),
+        ("from-dot", head(FROM | DOT | A2, 76, 9), b"From me\r\n.\r\n..dots\r\nFrom\r\nFrom: x\r\n"),
+        ("from-dot-wrapped", head(FROM | DOT | S, 6, 2, 1), b"xxxxx.From abc.de"),
+        ("ebcdic", head(EBCDIC | B, 76, 11), b"!\"#$@[\\]^`{|}~ = ?_"),
+        ("binary", head(BIN | A512, 76, 33, 100), BINARY),
+        ("binary-lf-short", head(BIN | LF | S, 4, 1, 1, 2), b"\r\n\x00 \t=\r"),
+        ("long-line-998", head(A2, 998, 64, 255), b"x" * 1200 + b"\r\n" + b"=" * 300),
+        ("line-4", head(S, 4, 1), b"=====  \t\t=\xff\xe9abc"),
+        ("utf8", head(B, 40, 13), "Voix ambiguë d'un cœur qui, au zéphyr, préfère les jattes de kiwis".encode()),
+        ("spaces", head(A512, 76, 6, 7, 1), b" " * 200 + b"\r\n" + b"\t " * 50),
+        ("no-limit", head(B, 0, 20, 9), b"x" * 500 + b" \r\n=" * 3),
+        ("line-2", head(A2, 2, 2), b"ab=\xff \r\n"),
+    ]
+    for name, h, data in cases:
+        write(t, name, h + data)
+
+
+def q_roundtrip():
+    t = "q_roundtrip"
+    cases = {
+        "empty": b"",
+        "hello": b"Hello World",
+        # RFC 2047 section 8 examples, decoded.
+        "keld": "Keld Jørn Simonsen".encode("latin-1"),
+        "andre": "André Pirard".encode(),
+        "rfc2047-encoded-word": b"=?ISO-8859-1?Q?a_b?=",
+        "specials": b"(comment) \"quoted\" <a@b> a_b c=d?e, x.y;z:\\",
+        "whitespace": b" \t\r\n  ",
+        "phrase-chars": b"!*+-/ azAZ09",
+        "binary": BINARY,
+    }
+    for name, v in cases.items():
+        write(t, name, v)
+
+
 if __name__ == "__main__":
     base64_decode()
     base64_roundtrip()
+    qp_decode()
+    qp_roundtrip()
+    q_roundtrip()
