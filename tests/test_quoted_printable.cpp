@@ -474,6 +474,43 @@ TEST_CASE("qp: one-shot decode results", "[qp]") {
   CHECK(qp::max_decoded_size(10) == 10);
 }
 
+TEST_CASE("qp: empty output spans hold output back and lose nothing", "[qp]") {
+  qp::stream_decoder d;
+  std::string got;
+  char buf[64];
+  std::string_view in = "ab =\r\n=41 \r\nc";
+  auto r = d.decode(in, std::span<char>(), false);  // no room at all
+  CHECK(r.st == status::paused);
+  CHECK(r.produced == 0);
+  in.remove_prefix(r.consumed);
+  r = d.decode(in.substr(0, 0), std::span<char>(), false);  // pending output, still no room
+  CHECK(r.st == status::paused);
+  CHECK(r.produced == 0);
+  for (int guard = 0; guard < 100; ++guard) {
+    r = d.decode(in, std::span<char>(buf, 1), true);
+    got.append(buf, r.produced);
+    in.remove_prefix(r.consumed);
+    if (r.st != status::paused) break;
+  }
+  CHECK(r.st == status::event);
+  CHECK(got == "ab A\r\nc");
+
+  qp::stream_encoder e;
+  std::string_view text = "x\xE9 \r\n";
+  auto w = e.encode(text, std::span<char>(), true);
+  CHECK(w.produced == 0);
+  text.remove_prefix(w.consumed);
+  got.clear();
+  for (int guard = 0; guard < 100; ++guard) {
+    w = e.encode(text, std::span<char>(buf, 2), true);
+    got.append(buf, w.produced);
+    text.remove_prefix(w.consumed);
+    if (w.st != status::paused) break;
+  }
+  CHECK(w.st == status::event);
+  CHECK(got == "x=E9=20\r\n");
+}
+
 TEST_CASE("qp: std::error_code integration", "[qp]") {
   std::error_code ec = qp::errc::malformed_escape;
   CHECK(ec.category().name() == std::string("mailwire.qp"));

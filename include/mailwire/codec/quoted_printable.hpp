@@ -364,6 +364,7 @@ class stream_decoder {
     if (!pending()) return;
     std::size_t k = plen_ - ppos_;
     if (k > out.size() - o) k = out.size() - o;
+    if (k == 0) return;  // (out may be an empty span with no storage)
     std::memcpy(out.data() + o, hold_ + ppos_, k);
     o += k;
     ppos_ += k;
@@ -380,7 +381,7 @@ class stream_decoder {
   void release(std::span<char> out, std::size_t& o) noexcept {
     std::size_t k = hlen_;
     if (k > out.size() - o) k = out.size() - o;
-    std::memcpy(out.data() + o, hold_, k);
+    if (k > 0) std::memcpy(out.data() + o, hold_, k);
     o += k;
     ppos_ = k;
     plen_ = hlen_;

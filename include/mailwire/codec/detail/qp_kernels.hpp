@@ -171,7 +171,7 @@ template <class P>
 struct encode_ctx {
   const std::uint8_t* cls = nullptr;  // encode_classes[binary * 2 + ebcdic_safe]
   std::size_t limit = 0;              // characters a line may hold before its soft break
-  const char* eol = "\r\n";
+  const char* eol = "\r\n";  // CRLF or LF, with 2 readable bytes either way (the literal's NUL)
   std::size_t eol_len = 2;
   bool protect = false;  // protect_dot or protect_from: column 0 is left to the stream encoder
   bool text = true;      // binary == false: CR and LF make hard line breaks
@@ -191,7 +191,7 @@ struct encode_bulk_result {
 
 inline void put_soft_break(char* out, std::size_t& o, const encode_ctx& c) noexcept {
   out[o] = '=';
-  std::memcpy(out + o + 1, c.eol, c.eol_len);
+  std::memcpy(out + o + 1, c.eol, 2);  // a fixed-size copy; callers leave room
   o += 1 + c.eol_len;
 }
 
@@ -247,7 +247,7 @@ template <class P>
           leave = true;
           break;
         }
-        std::memcpy(out + o, c.eol, c.eol_len);
+        std::memcpy(out + o, c.eol, 2);
         o += c.eol_len;
         col = 0;
         if (c.protect) {
@@ -304,10 +304,82 @@ inline bulk_result decode_bulk_scalar(const unsigned char* in, std::size_t n, ch
                                       bool strict, bool& lower) noexcept {
   return decode_loop<scalar_policy>(in, n, out, strict, lower);
 }
+
+/// Each octet as a literal (row 0) or as "=XY" (row 1), padded to 4 bytes for one store.
+constexpr std::array<std::array<std::array<char, 4>, 256>, 2> make_tokens() noexcept {
+  std::array<std::array<std::array<char, 4>, 256>, 2> t{};
+  for (std::size_t c = 0; c < 256; ++c) {
+    t[0][c] = {static_cast<char>(c), '\0', '\0', '\0'};
+    t[1][c] = escapes[c];
+  }
+  return t;
+}
+inline constexpr std::array<std::array<std::array<char, 4>, 256>, 2> tokens = make_tokens();
+
+/// The portable encoding loop: one octet per step, with no data-dependent branch but the end
+/// of a line (each token is a 4-byte store and a width of 1 or 3). Stops where encode_loop
+/// stops; also used by the AVX2 level, whose mask walk is slower on text with many escapes.
 inline encode_bulk_result encode_bulk_scalar(const unsigned char* in, std::size_t n, char* out,
                                              std::size_t cap, std::size_t col,
-                                             const encode_ctx& c) noexcept {
-  return encode_loop<scalar_policy>(in, n, out, cap, col, c);
+                                             const encode_ctx& ctx) noexcept {
+  const encode_ctx c = ctx;
+  std::size_t i = 0, o = 0;
+  if (n <= 5) return {0, 0, col};
+  const std::size_t n1 = n - 5;  // keep the stream encoder's look-ahead for the last octets
+  while (i < n1 && cap - o >= 64) {
+    if (col == 0 && c.protect) break;
+    // A step writes at most 6 characters (soft break + escape) or an eol: no checks below.
+    std::size_t steps = (cap - o - 16) / 6;
+    if (steps > n1 - i) steps = n1 - i;
+    const std::size_t stop = i + steps;
+    bool leave = false;
+    while (i < stop) {
+      const unsigned char ch = in[i], nx = in[i + 1];
+      const std::uint8_t k = c.cls[ch];
+      if (k == cls_break) {  // CR or LF (text mode)
+        if (ch == '\n') {
+          i += 1;
+        } else if (nx == '\n') {
+          i += 2;
+        } else {  // a bare CR
+          leave = true;
+          break;
+        }
+        std::memcpy(out + o, c.eol, 2);  // eol has a spare byte when it is a bare LF
+        o += c.eol_len;
+        col = 0;
+        if (c.protect) {
+          leave = true;
+          break;
+        }
+        continue;
+      }
+      // Does a hard line break follow (then rule 3 applies, and the line may take L
+      // characters)? Only asked when it matters, so that text costs no extra loads.
+      auto last = [&] { return c.text && (nx == '\n' || (nx == '\r' && in[i + 2] == '\n')); };
+      bool esc = k == cls_escape;
+      if ((k == cls_wsp) & (c.cls[nx] == cls_break)) esc = last();  // rare: predictable
+      const std::size_t w = esc ? 3 : 1;
+      if (col + w > c.limit) {
+        if (last()) {  // the stream encoder decides
+          leave = true;
+          break;
+        }
+        put_soft_break(out, o, c);
+        col = 0;
+        if (c.protect) {
+          leave = true;
+          break;
+        }
+      }
+      std::memcpy(out + o, tokens[esc][ch].data(), 4);
+      o += w;
+      col += w;
+      ++i;
+    }
+    if (leave) break;
+  }
+  return {i, o, col};
 }
 
 #if MAILWIRE_X86_SIMD
@@ -639,7 +711,7 @@ MAILWIRE_QP_TARGET_AVX512 inline encode_bulk_result encode_bulk_avx512(
       } else {
         break;
       }
-      std::memcpy(out + o, c.eol, c.eol_len);
+      std::memcpy(out + o, c.eol, 2);
       o += c.eol_len;
       col = 0;
       continue;
