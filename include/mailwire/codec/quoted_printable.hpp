@@ -17,11 +17,12 @@
 //
 // Decoding (RFC 2045 section 6.7), lenient by default; strict mode turns the defects into errors:
 // - "=XY" with two hex digits is that octet; lower-case digits are decoded too (defect
-//   lowercase_hex, because rule 1 asks for upper case).
-// - A soft line break, "=" then optional SP/HTAB then CRLF or a bare LF, is removed; so is a "="
-//   (optionally followed by SP/HTAB) at the very end of the data.
+//   lowercase_hex: rule 1 asks for upper case; the section's NOTE on illegal substrings, (1)).
+// - A soft line break, "=" then optional SP/HTAB (the grammar's transport-padding) then CRLF or
+//   a bare LF, is removed; so is a "=" (optionally followed by SP/HTAB) at the very end of the
+//   data, which real mail often has (NOTE (3) would keep it).
 // - Any other "=" is malformed: the "=" and what follows are kept as data (defect
-//   malformed_escape), the robustness rule of section 6.7 note (2).
+//   malformed_escape), as NOTE (2) suggests.
 // - Hard line breaks (CRLF or a bare LF) are copied as found; a bare CR is data.
 // - Rule 3: SP/HTAB just before a hard line break or at the end of the data were added in
 //   transit and are removed (an encoded =20 or =09 is data). Only runs of up to 1024 such
@@ -56,7 +57,9 @@ namespace mailwire::qp {
 enum class errc : std::uint8_t {
   ok = 0,                   ///< no error
   malformed_escape,         ///< '=' followed by neither two hex digits nor a (soft) line break
-  lowercase_hex,            ///< '=' followed by lower-case hex digits (RFC 2045 requires upper case)
+                            ///< (RFC 2045 section 6.7, NOTE on illegal substrings (2), (3))
+  lowercase_hex,            ///< '=' followed by lower-case hex digits (RFC 2045 requires upper
+                            ///< case: section 6.7 rule 1, NOTE (1))
   local_input_after_final,  ///< host misuse: input given after a call with final = true
 };
 
@@ -81,7 +84,7 @@ struct encode_options {
   std::size_t line_length = 76;
   bool protect_dot = false;       ///< encode '.' at the start of a line as =2E (SMTP/POP3 transparency)
   bool protect_from = false;      ///< encode the 'F' of "From " at the start of a line as =46 (mbox)
-  bool ebcdic_safe = false;       ///< also encode !"#$@[\]^`{|}~ (RFC 2045 section 6.7, rule 2 note)
+  bool ebcdic_safe = false;       ///< also encode !"#$@[\]^`{|}~ (RFC 2045 section 6.7, EBCDIC NOTE)
 };
 
 /// Options of the quoted-printable decoder.

@@ -51,7 +51,8 @@ enum : std::uint8_t {
   cls_break = 3,    ///< CR or LF in text mode: part of a hard line break, or a bare CR (=0D)
 };
 
-/// The characters RFC 2045 section 6.7 rule 2 says are not safe through EBCDIC gateways.
+/// The characters whose quoting RFC 2045 section 6.7 (NOTE after rule 5) suggests for EBCDIC
+/// gateways.
 inline constexpr char ebcdic_unsafe[] = "!\"#$@[\\]^`{|}~";
 
 constexpr std::array<std::uint8_t, 256> make_encode_classes(bool binary, bool ebcdic) noexcept {
