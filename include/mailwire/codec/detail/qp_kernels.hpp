@@ -403,8 +403,104 @@ constexpr nibble_set make_ebcdic_set() noexcept {
 }
 inline constexpr nibble_set ebcdic_set = make_ebcdic_set();
 
+/// For each 8-bit keep mask, the pshufb indices that pack the kept bytes of a group of 8.
+constexpr std::array<std::array<std::uint8_t, 8>, 256> make_pack8() noexcept {
+  std::array<std::array<std::uint8_t, 8>, 256> t{};
+  for (unsigned m = 0; m < 256; ++m) {
+    unsigned k = 0;
+    for (unsigned b = 0; b < 8; ++b)
+      if ((m >> b) & 1u) t[m][k++] = static_cast<std::uint8_t>(b);
+    for (; k < 8; ++k) t[m][k] = 0x80;  // pshufb writes 0
+  }
+  return t;
+}
+inline constexpr std::array<std::array<std::uint8_t, 8>, 256> pack8 = make_pack8();
+
 struct avx2_policy {
-  static constexpr bool has_blocks = false;
+  static constexpr bool has_blocks = true;
+
+  /// Hex digit values (upper case only) of 32 bytes, and where they are valid.
+  MAILWIRE_QP_TARGET_AVX2 static __m256i hex32(__m256i v, __m256i& valid) noexcept {
+    const __m256i d = _mm256_sub_epi8(v, _mm256_set1_epi8('0'));
+    const __m256i u = _mm256_sub_epi8(v, _mm256_set1_epi8('A'));
+    const __m256i is_d = _mm256_cmpeq_epi8(_mm256_min_epu8(d, _mm256_set1_epi8(9)), d);
+    const __m256i is_u = _mm256_cmpeq_epi8(_mm256_min_epu8(u, _mm256_set1_epi8(5)), u);
+    valid = _mm256_or_si256(is_d, is_u);
+    return _mm256_blendv_epi8(_mm256_add_epi8(u, _mm256_set1_epi8(10)), d, is_d);
+  }
+
+  MAILWIRE_QP_TARGET_AVX2 static std::uint32_t mask(__m256i m) noexcept {
+    return static_cast<std::uint32_t>(_mm256_movemask_epi8(m));
+  }
+
+  /// Packs the bytes of x selected by `keep` to out + o (8-byte groups through pshufb).
+  MAILWIRE_QP_TARGET_AVX2 static void pack32(__m256i x, std::uint32_t keep, char* out,
+                                             std::size_t& o) noexcept {
+    const __m128i halves[2] = {_mm256_castsi256_si128(x), _mm256_extracti128_si256(x, 1)};
+    for (unsigned h = 0; h < 2; ++h) {
+      const unsigned m0 = (keep >> (16 * h)) & 0xFFu, m1 = (keep >> (16 * h + 8)) & 0xFFu;
+      std::uint64_t i0, i1;
+      std::memcpy(&i0, pack8[m0].data(), 8);
+      std::memcpy(&i1, pack8[m1].data(), 8);
+      // Indices of the second group address bytes 8-15 (0x80 entries stay 0x80 | 8: zero).
+      const __m128i idx = _mm_set_epi64x(static_cast<long long>(i1 | 0x0808080808080808ull),
+                                         static_cast<long long>(i0));
+      const __m128i packed = _mm_shuffle_epi8(halves[h], idx);
+      _mm_storel_epi64(reinterpret_cast<__m128i*>(out + o), packed);
+      o += static_cast<std::size_t>(std::popcount(m0));
+      _mm_storel_epi64(reinterpret_cast<__m128i*>(out + o), _mm_unpackhi_epi64(packed, packed));
+      o += static_cast<std::size_t>(std::popcount(m1));
+    }
+  }
+
+  /// decode_blocks of the AVX-512 policy with 32-byte blocks (see there).
+  MAILWIRE_QP_TARGET_AVX2 static void decode_blocks(const unsigned char* in, std::size_t& i,
+                                                    std::size_t n, char* out, std::size_t& o,
+                                                    bool, bool&) noexcept {
+    const __m256i eqv = _mm256_set1_epi8('='), crv = _mm256_set1_epi8('\r');
+    const __m256i lfv = _mm256_set1_epi8('\n');
+    while (n - i >= 128) {
+      const unsigned char* p = in + i;
+      const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+      const __m256i eqm = _mm256_cmpeq_epi8(v, eqv);
+      const __m256i crm = _mm256_cmpeq_epi8(v, crv), lfm = _mm256_cmpeq_epi8(v, lfv);
+      const std::uint32_t eq = mask(eqm), cr = mask(crm), lf = mask(lfm);
+      if ((eq | cr | lf) == 0) {
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + o), v);
+        i += 32;
+        o += 32;
+        continue;
+      }
+      const __m256i v1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 1));
+      const __m256i v2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 2));
+      __m256i ok1, ok2;
+      const __m256i h1 = hex32(v1, ok1), h2 = hex32(v2, ok2);
+      const __m256i escm = _mm256_and_si256(eqm, _mm256_and_si256(ok1, ok2));
+      const std::uint32_t esc = mask(escm);
+      const std::uint32_t lf1 = mask(_mm256_cmpeq_epi8(v1, lfv));
+      const std::uint32_t cr1 = mask(_mm256_cmpeq_epi8(v1, crv));
+      const std::uint32_t lf2 = mask(_mm256_cmpeq_epi8(v2, lfv));
+      const std::uint32_t sb3 = eq & cr1 & lf2, sb2 = eq & lf1;
+      if ((esc | sb3 | sb2) != eq) return;  // malformed, lower case, '=' + SP/HTAB
+      if ((cr | lf) != 0) {
+        const std::uint32_t ws = mask(_mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(' ')),
+                                                      _mm256_cmpeq_epi8(v, _mm256_set1_epi8('\t'))));
+        const std::uint32_t hard = (lf & ~(sb2 << 1) & ~(sb3 << 2)) | (cr & lf1 & ~(sb3 << 1));
+        if ((ws & (hard >> 1)) != 0) return;
+        if ((hard & 1u) != 0 && i > 0 && is_wsp(p[-1])) return;
+      }
+      const std::uint32_t drop = (esc << 1) | (esc << 2) | sb3 | (sb3 << 1) | (sb3 << 2) | sb2 | (sb2 << 1);
+      const __m256i dec = _mm256_or_si256(
+          _mm256_and_si256(_mm256_slli_epi16(h1, 4), _mm256_set1_epi8(static_cast<char>(0xF0))),
+          _mm256_and_si256(h2, _mm256_set1_epi8(15)));
+      pack32(_mm256_blendv_epi8(v, dec, escm), ~drop, out, o);
+      const std::uint32_t span = esc | sb3;
+      std::size_t skip = 0;
+      if ((span >> 31) != 0) skip = 2;
+      else if (((span >> 30) & 1u) != 0 || (sb2 >> 31) != 0) skip = 1;
+      i += 32 + skip;
+    }
+  }
 
   MAILWIRE_QP_TARGET_AVX2 static std::uint32_t specials32(const unsigned char* p) noexcept {
     const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
@@ -417,8 +513,6 @@ struct avx2_policy {
   MAILWIRE_QP_TARGET_AVX2 static std::uint64_t decode_specials(const unsigned char* p) noexcept {
     return specials32(p) | (static_cast<std::uint64_t>(specials32(p + 32)) << 32);
   }
-  static void decode_blocks(const unsigned char*, std::size_t&, std::size_t, char*, std::size_t&,
-                            bool, bool&) noexcept {}
 
   MAILWIRE_QP_TARGET_AVX2 static void classify32(const unsigned char* p, const encode_ctx& c,
                                                  std::uint32_t& esc,
