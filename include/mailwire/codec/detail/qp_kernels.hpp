@@ -4,14 +4,19 @@
 // (anything unusual, too little look-ahead or output room), so that every level gives the same
 // bytes as the portable code.
 //
-// Both directions share one loop per direction, written once as a template over a "policy"
-// that finds the interesting bytes of a 64-byte window as a bit mask (portable code, AVX2 or
-// AVX-512); the loop then walks the mask, copying the runs in between with wide moves.
-// Decoding with AVX-512 VBMI2 first tries whole 64-byte blocks: the hex pairs are decoded in
-// vector registers (the bytes at +1 and +2 come from two more unaligned loads, so no lane
-// crossing is needed) and vpcompressb squeezes out the digits and the soft line breaks.
+// Decoding: one loop, written once as a template over a "policy" that finds '=', CR and LF in
+// a 64-byte window as a bit mask (portable code, AVX2 or AVX-512); it walks the mask, copying
+// the runs in between with wide moves. Before that, the AVX2 and AVX-512 policies try whole
+// blocks (32 or 64 bytes) holding only literals, upper-case escapes and line breaks: the hex
+// pairs are decoded in vector registers (the bytes at +1 and +2 come from two more unaligned
+// loads, so no lane crossing is needed) and the digits and soft breaks are squeezed out
+// (vpcompressb, or pshufb over 8-byte groups with AVX2).
+// Encoding: portable code uses a table loop (one 4-byte store per octet), AVX2 a mask walk like
+// the decoder's, and AVX-512 builds up to one output line per iteration with vpermi2b, pdep
+// and vpcompressb, without a branch per character.
 #pragma once
 
+#include <array>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -317,8 +322,8 @@ constexpr std::array<std::array<std::array<char, 4>, 256>, 2> make_tokens() noex
 inline constexpr std::array<std::array<std::array<char, 4>, 256>, 2> tokens = make_tokens();
 
 /// The portable encoding loop: one octet per step, with no data-dependent branch but the end
-/// of a line (each token is a 4-byte store and a width of 1 or 3). Stops where encode_loop
-/// stops; also used by the AVX2 level, whose mask walk is slower on text with many escapes.
+/// of a line (each token is a 4-byte store and a width of 1 or 3). Makes the same decisions as
+/// encode_loop and leaves the same cases to the stream encoder.
 inline encode_bulk_result encode_bulk_scalar(const unsigned char* in, std::size_t n, char* out,
                                              std::size_t cap, std::size_t col,
                                              const encode_ctx& ctx) noexcept {
