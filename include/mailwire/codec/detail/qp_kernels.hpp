@@ -738,12 +738,31 @@ MAILWIRE_QP_TARGET_AVX512 inline encode_bulk_result encode_bulk_avx512(
   const __m512i ia2 = _mm512_loadu_si512(enc512.idx_a[2]);
   const __m512i ib0 = _mm512_loadu_si512(enc512.idx_b[0]), ib1 = _mm512_loadu_si512(enc512.idx_b[1]);
   const __m512i ib2 = _mm512_loadu_si512(enc512.idx_b[2]);
+  // Masks of the 64-byte blocks at cs + 64 b, b < nb, classified ahead of use so that the
+  // classification is off the loop's critical path (each line depends on the one before).
+  std::uint64_t esc_of[17], spec_of[17];
+  std::size_t cs = 0, nb = 0;
   while (n - i >= 96 && cap - o >= 512) {
     if (col == 0 && c.protect) break;
+    std::size_t w = (i - cs) >> 6;
+    if (w + 1 >= nb) {  // the window needs blocks w and w + 1 (block b reads up to 64 b + 65)
+      cs = i;
+      w = 0;
+      nb = (n - i - 1) / 64;
+      if (nb > 17) nb = 17;
+      if (nb < 2) break;
+      for (std::size_t b = 0; b < nb; ++b) {
+        const encode_masks m = avx512_policy::classify(in + cs + 64 * b, c);
+        esc_of[b] = m.esc;
+        spec_of[b] = m.spec;
+      }
+    }
+    const unsigned r = static_cast<unsigned>(i - cs) & 63u;
+    const std::uint64_t m_esc = r ? (esc_of[w] >> r) | (esc_of[w + 1] << (64 - r)) : esc_of[w];
+    const std::uint64_t m_spec = r ? (spec_of[w] >> r) | (spec_of[w + 1] << (64 - r)) : spec_of[w];
     const unsigned char* p = in + i;
-    const encode_masks mk = avx512_policy::classify(p, c);
-    const std::size_t s0 = mk.spec ? static_cast<std::size_t>(std::countr_zero(mk.spec)) : 64;
-    const std::uint64_t e = mk.esc & bits_below(static_cast<std::ptrdiff_t>(s0));
+    const std::size_t s0 = m_spec ? static_cast<std::size_t>(std::countr_zero(m_spec)) : 64;
+    const std::uint64_t e = m_esc & bits_below(static_cast<std::ptrdiff_t>(s0));
     const std::ptrdiff_t cut = static_cast<std::ptrdiff_t>(3 * s0);
     std::uint64_t k0 = (enc512.t0[0] | _pdep_u64(e >> enc512.a[0], enc512.t1[0]) |
                         _pdep_u64(e >> enc512.b[0], enc512.t2[0])) & bits_below(cut);
