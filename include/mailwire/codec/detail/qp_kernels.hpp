@@ -866,18 +866,23 @@ inline encode_bulk_result encode_bulk(const char* in, std::size_t n, char* out, 
                                       std::size_t col, const encode_ctx& c,
                                       simd::level lvl) noexcept {
   const auto* p = reinterpret_cast<const unsigned char*>(in);
-  encode_bulk_result r{0, 0, col};
 #if MAILWIRE_X86_SIMD
+  encode_bulk_result r{0, 0, col};
   if (lvl == simd::level::avx512vbmi) r = encode_bulk_avx512(p, n, out, cap, col, c);
   else if (lvl == simd::level::avx2) r = encode_bulk_avx2(p, n, out, cap, col, c);
+  else return encode_bulk_scalar(p, n, out, cap, col, c);
+  // The SIMD kernels keep a margin of up to 192 input and 512 output bytes; the portable loop
+  // needs only 5 and 64, so it encodes that margin (each kernel makes the stream encoder's
+  // decisions, so any of them may take over at any point). Not when a SIMD kernel stopped at a
+  // case for the stream encoder: the slower portable loop would then go on far past it.
+  if (n - r.in >= 192 && cap - r.out >= 512) return r;
+  const encode_bulk_result s =
+      encode_bulk_scalar(p + r.in, n - r.in, out + r.out, cap - r.out, r.col, c);
+  return {r.in + s.in, r.out + s.out, s.col};
 #else
   (void)lvl;
+  return encode_bulk_scalar(p, n, out, cap, col, c);
 #endif
-  // The SIMD kernels keep a margin of 96 bytes; the portable loop needs only 5, so it goes on
-  // from where they stopped (each kernel makes the stream encoder's decisions, so any of them
-  // may take over at any point).
-  const encode_bulk_result s = encode_bulk_scalar(p + r.in, n - r.in, out + r.out, cap - r.out, r.col, c);
-  return {r.in + s.in, r.out + s.out, s.col};
 }
 
 }  // namespace mailwire::qp::detail
