@@ -19,7 +19,9 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 BUILD_ROOT=${BUILD_ROOT:-$ROOT/build/test}
 PACKAGES=(cmake ninja-build g++ clang libclang-rt-14-dev llvm pkg-config python3 time
           catch2 libfmt-dev libasio-dev libssl-dev zlib1g-dev openssl
-          libbenchmark-dev libgmime-3.0-dev libglib2.0-dev libb64-dev)
+          libbenchmark-dev libgmime-3.0-dev libglib2.0-dev libb64-dev
+          nettle-dev libsodium-dev libmodpbase64-dev libbaseencode-dev libvmime-dev
+          libmimetic-dev libetpan-dev)
 
 log() { printf '\n==> %s\n' "$*"; }
 

@@ -3,6 +3,4 @@
 #pragma once
 
 #include "mailwire/codec/base64.hpp"
-#if __has_include("mailwire/codec/quoted_printable.hpp")
 #include "mailwire/codec/quoted_printable.hpp"
-#endif

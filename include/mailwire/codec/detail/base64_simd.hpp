@@ -136,7 +136,7 @@ MAILWIRE_TARGET_AVX512 inline bulk_result decode_bulk_avx512(const char* in, std
   const __m512i pack = _mm512_loadu_si512(pack48.data());
   // Decodes the 64 characters at p, stores the bytes selected by `store` at q, and returns the
   // mask of characters outside the alphabet (what was stored for them is garbage).
-  auto decode64 = [&](const char* p, char* q, std::uint64_t store)
+  auto decode64 = [&](const char* p, char* q, std::uint64_t store) __attribute__((always_inline))
                       MAILWIRE_TARGET_AVX512 -> std::uint64_t {
     const __m512i v = _mm512_loadu_si512(p);
     const __m512i t = _mm512_permutex2var_epi8(lut_lo, v, lut_hi);
@@ -195,7 +195,7 @@ MAILWIRE_TARGET_AVX512 inline void encode_lines_avx512(const char* in, std::size
   const __m512i spread = _mm512_loadu_si512(spread48.data());
   const __m512i shifts = _mm512_set1_epi64(0x3036242a1016040aLL);
   const __m512i abc = _mm512_loadu_si512(alphabet_chars[alpha]);
-  auto block = [&](const char* p, char* o, __mmask64 load, __mmask64 store)
+  auto block = [&](const char* p, char* o, __mmask64 load, __mmask64 store) __attribute__((always_inline))
                    MAILWIRE_TARGET_AVX512 {
     const __m512i v = _mm512_maskz_loadu_epi8(load, p);
     const __m512i idx = _mm512_maskz_multishift_epi64_epi8(
@@ -259,7 +259,7 @@ MAILWIRE_TARGET_AVX512 inline void encode_run_avx512(const char* in, std::size_t
   const __m512i spread = _mm512_loadu_si512(spread48.data());
   const __m512i shifts = _mm512_set1_epi64(0x3036242a1016040aLL);
   const __m512i abc = _mm512_loadu_si512(alphabet_chars[alpha]);
-  auto block = [&](const char* p, char* o, __mmask64 load, __mmask64 store)
+  auto block = [&](const char* p, char* o, __mmask64 load, __mmask64 store) __attribute__((always_inline))
                    MAILWIRE_TARGET_AVX512 {
     const __m512i v = _mm512_maskz_loadu_epi8(load, p);
     const __m512i idx = _mm512_maskz_multishift_epi64_epi8(
@@ -297,7 +297,7 @@ MAILWIRE_TARGET_AVX2 inline bulk_result decode_bulk_avx2(const char* in, std::si
   const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 7, 7);
   // Decodes the 32 characters at p, stores `nbytes` (<= 24) bytes at q, and returns the mask of
   // characters outside the alphabet (what was stored for them is garbage).
-  auto decode32 = [&](const char* p, char* q, std::size_t nbytes)
+  auto decode32 = [&](const char* p, char* q, std::size_t nbytes) __attribute__((always_inline))
                       MAILWIRE_TARGET_AVX2 -> std::uint32_t {
     const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
     const __m256i hi = _mm256_and_si256(_mm256_srli_epi32(v, 4), nib);
