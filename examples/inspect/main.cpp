@@ -1,0 +1,145 @@
+// mailwire-inspect — runs mailwire's codecs on standard input (or a file) for differential and
+// round-trip tests. Command line, output and exit codes: ../shared/spec/tools.md.
+//
+//   mailwire-inspect base64 encode [--wrap N] [FILE|-]   RFC 2045 section 6.8 / RFC 4648
+//   mailwire-inspect base64 decode [--strict] [--url] [FILE|-]
+//   mailwire-inspect qp encode [--binary] [FILE|-]       RFC 2045 section 6.7
+//   mailwire-inspect qp decode [--strict] [FILE|-]
+//
+// Everything streams through the library's stream_encoder/stream_decoder classes with fixed
+// buffers, so memory stays bounded whatever the input size.
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mailwire/codec/base64.hpp"
+#include "mailwire/codec/quoted_printable.hpp"
+#include "tool/cli.hpp"
+
+namespace {
+
+using namespace mailwire_tool;
+constexpr std::string_view tool = "mailwire-inspect";
+
+constexpr std::string_view help_text = R"(usage: mailwire-inspect COMMAND [OPTIONS] [FILE|-]
+
+Reads FILE (or standard input) and writes the result to standard output.
+
+commands:
+  base64 encode [--wrap N]    base64 (RFC 2045 section 6.8): lines of N characters ending in CRLF
+                              (default 76); --wrap 0 writes one line with no line break
+  base64 decode [--strict]    default: characters outside the alphabet are skipped (RFC 2045);
+                              --strict (RFC 4648): any such character, bad or missing padding,
+                              non-zero pad bits or data after padding is an error
+  qp encode [--binary]        quoted-printable (RFC 2045 section 6.7), CRLF line breaks;
+                              --binary also encodes CR and LF
+  qp decode [--strict]        malformed "=XY" sequences are kept as written; --strict makes them
+                              (and lower-case hex) an error
+
+options of every command:
+  --url                       base64: the URL and filename safe alphabet (RFC 4648 section 5)
+  -h, --help                  this text
+
+exit status: 0 success, 1 bad input (stderr: "mailwire-inspect: offset N: reason"), 2 usage error
+)";
+
+struct args {
+  std::string_view command, action;
+  std::optional<std::string_view> file;
+  std::uint64_t wrap = 76;
+  bool strict = false, binary = false, url = false, help = false;
+};
+
+args parse_args(int argc, char** argv) {
+  args a;
+  std::vector<std::string_view> pos;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view s = argv[i];
+    if (s == "-h" || s == "--help") {
+      a.help = true;
+    } else if (s == "--wrap") {
+      if (i + 1 >= argc) throw usage_error{"--wrap needs a number"};
+      a.wrap = parse_count("--wrap", argv[++i]);
+    } else if (s.starts_with("--wrap=")) {
+      a.wrap = parse_count("--wrap", s.substr(7));
+    } else if (s == "--strict") {
+      a.strict = true;
+    } else if (s == "--binary") {
+      a.binary = true;
+    } else if (s == "--url") {
+      a.url = true;
+    } else if (s.size() > 1 && s[0] == '-') {
+      throw usage_error{fmt::format("unknown option '{}'", s)};
+    } else {
+      pos.push_back(s);
+    }
+  }
+  if (a.help) return a;
+  if (pos.empty()) throw usage_error{"no command given"};
+  a.command = pos[0];
+  if (a.command != "base64" && a.command != "qp")
+    throw usage_error{fmt::format("unknown command '{}'", a.command)};
+  if (pos.size() < 2) throw usage_error{fmt::format("{} needs 'encode' or 'decode'", a.command)};
+  a.action = pos[1];
+  if (a.action != "encode" && a.action != "decode")
+    throw usage_error{fmt::format("unknown {} action '{}'", a.command, a.action)};
+  if (pos.size() > 3) throw usage_error{"more than one input file given"};
+  if (pos.size() == 3) a.file = pos[2];
+  // Flags that mean nothing for the chosen command are usage errors, not silently ignored.
+  const bool b64 = a.command == "base64", enc = a.action == "encode";
+  if (a.strict && enc) throw usage_error{"--strict applies to decode only"};
+  if (a.binary && !(a.command == "qp" && enc)) throw usage_error{"--binary applies to qp encode only"};
+  if (a.url && !b64) throw usage_error{"--url applies to base64 only"};
+  if (a.wrap != 76 && !(b64 && enc)) throw usage_error{"--wrap applies to base64 encode only"};
+  return a;
+}
+
+int run(const args& a) {
+  input_file in(a.file);
+  if (in.get() == nullptr) {
+    error_line(tool, "cannot open {}: {}", in.name(), std::strerror(in.open_error()));
+    return exit_bad_input;
+  }
+  const auto alpha = a.url ? mailwire::base64::alphabet::url : mailwire::base64::alphabet::standard;
+  if (a.command == "base64" && a.action == "encode") {
+    mailwire::base64::stream_encoder enc({.alpha = alpha,
+                                          .line_length = static_cast<std::size_t>(a.wrap),
+                                          .eol = mailwire::line_ending::crlf});
+    return pump(tool, in.get(), stdout,
+                [&](auto chunk, auto out, bool fin) { return enc.encode(chunk, out, fin); });
+  }
+  if (a.command == "base64") {
+    mailwire::base64::stream_decoder dec({.alpha = alpha, .strict = a.strict});
+    return pump(tool, in.get(), stdout,
+                [&](auto chunk, auto out, bool fin) { return dec.decode(chunk, out, fin); });
+  }
+  if (a.action == "encode") {
+    mailwire::qp::stream_encoder enc({.binary = a.binary});
+    return pump(tool, in.get(), stdout,
+                [&](auto chunk, auto out, bool fin) { return enc.encode(chunk, out, fin); });
+  }
+  mailwire::qp::stream_decoder dec({.strict = a.strict});
+  return pump(tool, in.get(), stdout,
+              [&](auto chunk, auto out, bool fin) { return dec.decode(chunk, out, fin); });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const args a = parse_args(argc, argv);
+    if (a.help) {
+      fmt::print("{}", help_text);
+      return exit_ok;
+    }
+    return run(a);
+  } catch (const usage_error& e) {
+    error_line(tool, "{} (try --help)", e.message);
+    return exit_usage;
+  } catch (const std::bad_alloc&) {
+    error_line(tool, "out of memory");
+    return exit_bad_input;
+  }
+}
