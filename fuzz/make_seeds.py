@@ -203,3 +203,30 @@ if __name__ == "__main__":
     qp_decode()
     qp_roundtrip()
     q_roundtrip()
+
+
+# mime_parser: option byte (1 decode, 2 parse_encoded_messages, 4/8 small limits, k << 4
+# decode buffer 64 + 13k), chunk plan, message.
+MIME_MIXED = (b"From: a@example.org\r\nContent-Type: multipart/mixed; boundary=\"b 1\"\r\n\r\n"
+              b"preamble\r\n--b 1\r\nContent-Type: text/plain\r\n\r\nhello\r\n"
+              b"--b 1\r\nContent-Type: multipart/alternative; boundary=in\r\n\r\n--in\r\n"
+              b"Content-Transfer-Encoding: quoted-printable\r\n\r\ncaf=C3=A9=\r\n\r\n--in--\r\n"
+              b"--b 1\r\nContent-Transfer-Encoding: base64\r\n\r\naGVsbG8g\r\nd29ybGQ=\r\n"
+              b"--b 1--\r\nepilogue\r\n")
+INNER = b"Subject: inner\r\nContent-Type: multipart/mixed; boundary=q\r\n\r\n--q\r\n\r\nx\r\n--q--\r\n"
+MIME_ENCODED = (b"Content-Type: multipart/digest; boundary=d\r\n\r\n--d\r\n\r\nSubject: default type\r\n\r\nbody\r\n"
+                b"--d\r\nContent-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                + base64.encodebytes(INNER).replace(b"\n", b"\r\n") + b"--d--\r\n")
+MIME_BROKEN = (b"Content-Type: multipart/mixed; boundary=o\n\n--o\nContent-Type: multipart/mixed; boundary=i\n\n"
+               b"--i\n\nno close\n--o  \t\n\nlast\n--o-\n--o")
+for name, opts, p, msg in [("mixed", 0, plan(), MIME_MIXED), ("mixed-decode", 1, plan(1, 7, 64), MIME_MIXED),
+                           ("encoded", 3, plan(3, 0, 17), MIME_ENCODED), ("encoded-raw", 2, plan(), MIME_ENCODED),
+                           ("broken-lf", 1, plan(2), MIME_BROKEN), ("limits", 0x0d, plan(5), MIME_MIXED)]:
+    write("mime_parser", name, bytes([opts]) + p + msg)
+
+for name, v in [("rfc2231", b"application/x-stuff;\r\n title*0*=us-ascii'en'This%20is%20even%20more%20;\r\n"
+                            b" title*1*=%2A%2A%2Afun%2A%2A%2A%20;\r\n title*2=\"isn't it!\""),
+                ("quoted", b"multipart/mixed; boundary=\"a\\\"b\" (comment) ; charset=utf-8"),
+                ("lenient", b"application/pdf; name=my file.pdf charset=x; name*=utf-8''%C3%A9; ;="),
+                ("disposition", b"attachment; filename=genome.jpeg;\r\n modification-date=\"Wed, 12 Feb 1997\"")]:
+    write("mime_content_type", name, v)

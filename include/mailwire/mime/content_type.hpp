@@ -169,8 +169,11 @@ inline std::size_t read_quoted(std::string_view v, std::size_t i, std::string& o
     const char c = v[i];
     if (c == '"') return i + 1;
     if (c == '\\' && i + 1 < v.size()) {
-      out.push_back(v[i + 1]);
-      i += 2;
+      // quoted-pair; a folding line break right after the '\' is removed like any other.
+      std::size_t j = i + 1;
+      while (j < v.size() && (v[j] == '\r' || v[j] == '\n')) ++j;
+      if (j < v.size()) out.push_back(v[j]);
+      i = j + 1;
       continue;
     }
     if (c != '\r' && c != '\n') out.push_back(c);
