@@ -42,7 +42,7 @@
 #include <string_view>
 #include <vector>
 
-#include "mailwire/rfc5322/detail/utf8.hpp"
+#include "mailwire/codec/charset.hpp"
 #include "mailwire/rfc5322/errc.hpp"
 #include "mailwire/rfc5322/lexer.hpp"
 
@@ -129,7 +129,7 @@ class msg_id_reader {
     if (stop != std::string_view::npos) {  // a complete id-left ["@" id-right] and '>'
       if (!closed) add(errc::unterminated_msg_id, open);
       out.push_back('<');
-      append_utf8_sanitized(out, text);
+      charset::append_utf8_sanitized(out, text);
       out.push_back('>');
       return stop;
     }
@@ -148,7 +148,7 @@ class msg_id_reader {
     std::string unfolded;
     for (const char c : content)
       if (c != '\r' && c != '\n') unfolded.push_back(c);
-    append_utf8_sanitized(out, unfolded);
+    charset::append_utf8_sanitized(out, unfolded);
     out.push_back('>');
     return close_ + 1;
   }
