@@ -17,7 +17,7 @@ ROOT=$PWD
 JOBS=${JOBS:-$(nproc)}
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 BUILD_ROOT=${BUILD_ROOT:-$ROOT/build/test}
-PACKAGES=(cmake ninja-build g++ clang libclang-rt-14-dev llvm pkg-config python3 time
+PACKAGES=(cmake ninja-build g++ clang libclang-rt-14-dev llvm pkg-config python3 time libpython3.11-testsuite
           catch2 libfmt-dev libasio-dev libssl-dev zlib1g-dev openssl
           libbenchmark-dev libgmime-3.0-dev libglib2.0-dev libb64-dev
           nettle-dev libsodium-dev libmodpbase64-dev libbaseencode-dev libvmime-dev
