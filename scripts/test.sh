@@ -7,7 +7,8 @@
 #      differential tests, fuzz-corpus replay, interop tests;
 #   3. clang++ build with AddressSanitizer + UndefinedBehaviorSanitizer: the same tests (but the
 #      consumer ones), so every fuzz corpus is replayed under the sanitizers;
-#   4. clang++ libFuzzer build: each fuzz target runs for FUZZ_SECONDS (default 30) seconds.
+#   4. AArch64 cross build run under qemu-aarch64: the NEON kernels against the same tests;
+#   5. clang++ libFuzzer build: each fuzz target runs for FUZZ_SECONDS (default 30) seconds.
 #
 # Environment: FUZZ_SECONDS (0 skips step 4), JOBS (parallel build jobs, default nproc),
 # MAILWIRE_SKIP_DEPS=1 (do not touch apt), BUILD_ROOT (default build/test).
@@ -21,7 +22,7 @@ PACKAGES=(cmake ninja-build g++ clang libclang-rt-14-dev llvm pkg-config python3
           catch2 libfmt-dev libasio-dev libssl-dev zlib1g-dev openssl
           libbenchmark-dev libgmime-3.0-dev libglib2.0-dev libb64-dev
           nettle-dev libsodium-dev libmodpbase64-dev libbaseencode-dev libvmime-dev
-          libmimetic-dev libetpan-dev)
+          libmimetic-dev libetpan-dev g++-aarch64-linux-gnu qemu-user)
 
 log() { printf '\n==> %s\n' "$*"; }
 
@@ -89,6 +90,16 @@ main() {
     -DMAILWIRE_WERROR=ON -DMAILWIRE_BUILD_BENCHMARKS=OFF
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     run_ctest "clang++ asan+ubsan" "$BUILD_ROOT/asan" -LE consumer
+
+  log "AArch64: NEON kernels under qemu-aarch64 (scripts/test-aarch64.sh)"
+  if MAILWIRE_SKIP_DEPS=1 MAILWIRE_AARCH64_BUILD="$BUILD_ROOT/aarch64" MAILWIRE_JOBS="$JOBS" \
+     MAILWIRE_AARCH64_NARROW=1 bash "$ROOT/scripts/test-aarch64.sh"; then
+    TOTAL_PASSED=$((TOTAL_PASSED + 1))
+    echo "[aarch64] base64, quoted-printable and core tests passed on simd::level::neon"
+  else
+    TOTAL_FAILED=$((TOTAL_FAILED + 1))
+    FAILED_STAGES+=("aarch64")
+  fi
 
   if [ "$FUZZ_SECONDS" != 0 ]; then
     configure_build "libFuzzer" "$BUILD_ROOT/fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
