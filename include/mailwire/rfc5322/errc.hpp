@@ -62,6 +62,8 @@ enum class errc : std::uint8_t {
   nested_group,                 ///< a group inside a group (its ':' read as part of the name)
   too_many_addresses,           ///< limits: the rest of the list is ignored
   too_many_groups,              ///< limits: further groups are read as plain mailboxes
+  unexpected_group,             ///< a group where only mailboxes may stand (mailbox-list):
+                                ///< its name is dropped, its members read as mailboxes
 };
 
 [[nodiscard]] constexpr std::string_view to_string(errc e) noexcept {
@@ -102,6 +104,7 @@ enum class errc : std::uint8_t {
     case errc::nested_group: return "nested group";
     case errc::too_many_addresses: return "too many addresses";
     case errc::too_many_groups: return "too many groups";
+    case errc::unexpected_group: return "group in a mailbox-list";
   }
   return "unknown rfc5322 error";
 }
