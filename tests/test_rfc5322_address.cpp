@@ -182,6 +182,49 @@ TEST_CASE("address: display names") {
   CHECK(flat("a [b] c <j@x>") == pairs{{"a [b] c", "j@x"}});
 }
 
+TEST_CASE("address: RFC 2047 encoded-words in display names") {
+  // RFC 2047 section 8.
+  CHECK(flat("=?US-ASCII?Q?Keith_Moore?= <moore@cs.utk.edu>") ==
+        pairs{{"Keith Moore", "moore@cs.utk.edu"}});
+  CHECK(flat("=?ISO-8859-1?Q?Keld_J=F8rn_Simonsen?= <keld@dkuug.dk>") ==
+        pairs{{"Keld J\xc3\xb8rn Simonsen", "keld@dkuug.dk"}});
+  CHECK(flat("=?ISO-8859-1?Q?Andr=E9?= Pirard <PIRARD@vm1.ulg.ac.be>") ==
+        pairs{{"Andr\xc3\xa9 Pirard", "PIRARD@vm1.ulg.ac.be"}});
+  CHECK(flat("=?utf-8?b?SsO2cmc=?= <j@x>") == pairs{{"J\xc3\xb6rg", "j@x"}});
+  // Inside quoted-strings too (not allowed by section 5 (3), but what real mail needs).
+  const auto q = r::parse_address_list(
+      "\"=?utf-8?q?J=C3=B6rg_M=C3=BCller?=\" <joerg.mueller@example.com>");
+  CHECK(flat(q) == pairs{{"J\xc3\xb6rg M\xc3\xbcller", "joerg.mueller@example.com"}});
+  CHECK(q.defects.empty());
+  CHECK(flat("\"x =?utf-8?q?J=C3=B6rg?= y\" <a@b>") == pairs{{"x J\xc3\xb6rg y", "a@b"}});
+  // Section 6.2: whitespace between adjacent encoded-words goes; a split character is joined.
+  CHECK(flat("=?utf-8?q?a?= =?utf-8?q?b?= <j@x>") == pairs{{"ab", "j@x"}});
+  CHECK(flat("=?utf-8?q?a?=\r\n =?utf-8?q?b?= <j@x>") == pairs{{"ab", "j@x"}});
+  CHECK(flat("=?utf-8?q?J=C3?= =?utf-8?q?=B6rg?= <j@x>") == pairs{{"J\xc3\xb6rg", "j@x"}});
+  CHECK(flat("=?utf-8?q?a?= (c) =?utf-8?q?b?= <j@x>") == pairs{{"a b", "j@x"}});  // a comment
+  CHECK(flat("Dr. =?utf-8?q?M=C3=BCller?= <x@y>") == pairs{{"Dr. M\xc3\xbcller", "x@y"}});
+  CHECK(flat("=?utf-8?q?Dr._M=C3=BCller?= <x@y>") == pairs{{"Dr. M\xc3\xbcller", "x@y"}});
+  // Whitespace from decoded atoms is collapsed and trimmed; in quoted-strings line breaks go.
+  CHECK(flat("=?utf-8?q?a__b?= <j@x>") == pairs{{"a b", "j@x"}});
+  CHECK(flat("x =?utf-8?q?_a_?= y <x@y>") == pairs{{"x a y", "x@y"}});
+  CHECK(flat("=?utf-8?q?_a=09?= <x@y>") == pairs{{"a", "x@y"}});
+  CHECK(flat("\"=?utf-8?q?a=0D=0Ab?=\" <x@y>") == pairs{{"a  b", "x@y"}});
+  // Unknown charsets stay as written (spec), with a defect.
+  const auto u = r::parse_address_list("=?x-unknown?q?a?= <j@x>");
+  CHECK(flat(u) == pairs{{"=?x-unknown?q?a?=", "j@x"}});
+  CHECK(u.defects == std::vector<r::defect>{{errc::bad_encoded_word, 0}});
+  // Groups' names are decoded alike; local parts never are.
+  const auto g = r::parse_address_list("=?utf-8?q?T=C3=A9am?=: =?utf-8?q?x?=@y;");
+  REQUIRE(g.groups.size() == 1);
+  CHECK(g.groups[0].name == "T\xc3\xa9" "am");
+  CHECK(flat(g) == pairs{{"", "=?utf-8?q?x?=@y"}});
+  // Off by option.
+  r::address_options off;
+  off.decode_encoded_words = false;
+  CHECK(flat(r::parse_address_list("=?utf-8?q?J=C3=B6rg?= <j@x>", off)) ==
+        pairs{{"=?utf-8?q?J=C3=B6rg?=", "j@x"}});
+}
+
 TEST_CASE("address: addr-spec and addr()") {
   const auto q = r::parse_address_list("\"a b\"@c");
   REQUIRE(q.mailboxes.size() == 1);
@@ -394,6 +437,25 @@ TEST_CASE("address: differential table against Python's email package") {
        "as written (with errc::empty_local_part), so the address is not silently lost"},
       {"a@b c@d", {{"", "a@b"}}, {}, ""},
       {"\"\\\\\" <a@b>", {{"\\", "a@b"}}, {}, ""},
+      {"=?utf-8?q?J=C3=B6rg?= <j@x>", {{"J\xc3\xb6rg", "j@x"}}, {}, ""},
+      {"\"=?utf-8?q?J=C3=B6rg_M=C3=BCller?=\" <joerg.mueller@example.com>",
+       {{"J\xc3\xb6rg M\xc3\xbcller", "joerg.mueller@example.com"}}, {}, ""},
+      {"=?utf-8?q?a?= =?utf-8?q?b?= <j@x>", {{"a b", "j@x"}}, {{"ab", "j@x"}},
+       "RFC 2047 section 6.2: whitespace between adjacent encoded-words is not displayed "
+       "(Python keeps it in phrases)"},
+      {"=?utf-8?q?J=C3?= =?utf-8?q?=B6rg?= <j@x>", {{"J\xef\xbf\xbd \xef\xbf\xbdrg", "j@x"}},
+       {{"J\xc3\xb6rg", "j@x"}},
+       "a character split across adjacent words is joined before charset conversion (Python "
+       "decodes each word alone and gets lone surrogates, shown here as U+FFFD)"},
+      {"x =?utf-8?q?_a_?= y <x@y>", {{"x  a  y", "x@y"}}, {{"x a y", "x@y"}},
+       "whitespace from decoded atoms is collapsed (Python collapses it inside the word, "
+       "not at its edges)"},
+      {"=?utf-8?q?a__b?= <j@x>", {{"a b", "j@x"}}, {}, ""},
+      {"=?iso-8859-1?q?Andr=E9?= Pirard <a@b>", {{"Andr\xc3\xa9 Pirard", "a@b"}}, {}, ""},
+      {"=?x-unknown?q?a?= <j@x>", {{"a", "j@x"}}, {{"=?x-unknown?q?a?=", "j@x"}},
+       "spec: encoded-words of unknown charsets are left as written (Python decodes the "
+       "bytes as ASCII with replacement)"},
+      {"Dr. =?utf-8?q?M=C3=BCller?= <x@y>", {{"Dr. M\xc3\xbcller", "x@y"}}, {}, ""},
       {"\"a\\\\b\"@c", {{"", "\"a\\\\b\"@c"}}, {}, ""},
   };
   for (const row& w : rows) {

@@ -63,6 +63,7 @@
 #include <vector>
 
 #include "mailwire/codec/charset.hpp"
+#include "mailwire/rfc5322/encoded_word.hpp"
 #include "mailwire/rfc5322/errc.hpp"
 #include "mailwire/rfc5322/lexer.hpp"
 
@@ -227,7 +228,7 @@ class phrase_builder {
   void reset() noexcept {
     out_.clear();
     run_.clear();
-    lead_space_ = emitted_ = specials_ = dots_ = false;
+    lead_space_ = emitted_ = specials_ = dots_ = ew_defect_ = false;
     specials_at_ = 0;
   }
   // An atom, a '.', a special or a domain-literal, as written.
@@ -264,6 +265,7 @@ class phrase_builder {
   bool specials() const noexcept { return specials_; }
   std::size_t specials_at() const noexcept { return specials_at_; }
   bool dots() const noexcept { return dots_; }
+  bool encoded_word_defect() const noexcept { return ew_defect_; }
   bool empty() const noexcept { return !emitted_; }
 
  private:
@@ -279,27 +281,29 @@ class phrase_builder {
   }
 
   // ---- decode phrase ----------------------------------------------------------------------
-  // Appends the UTF-8 of phrase text `raw` to `out`: RFC 2047 encoded-words decoded, invalid
-  // UTF-8 replaced by U+FFFD. `atoms`: `raw` is a run of atoms (single spaces between them):
-  // whitespace produced by decoding is collapsed and trimmed. Otherwise `raw` is quoted-string
-  // content, kept as it is.
-  // NOTE: until rfc5322/encoded_word.hpp (RFC 2047 decoder) lands, this step only sanitizes
-  // UTF-8; encoded-words are left as written. The switch is this one function.
+  // Appends the UTF-8 of phrase text `raw` to `out`: RFC 2047 encoded-words decoded
+  // (decode_words(): section 6.2 whitespace rule, words split inside a character joined),
+  // invalid UTF-8 replaced by U+FFFD. `atoms`: `raw` is a run of atoms (single spaces between
+  // them): whitespace produced by decoding is collapsed and trimmed. Otherwise `raw` is
+  // quoted-string content, kept as it is but for CR and LF from decoded words, which become SP
+  // (a name never carries a line break).
   void decode_phrase(std::string_view raw, std::string& out, bool atoms) {
     if (!opt_.decode_encoded_words || raw.find("=?") == std::string_view::npos) {
       charset::append_utf8_sanitized(out, raw);
       return;
     }
     dec_.clear();
-    charset::append_utf8_sanitized(dec_, raw);  // the RFC 2047 decoder goes here
-    if (!atoms) {
-      out.append(dec_);
-      return;
-    }
+    const encoded_word_result r = decode_words(raw, dec_, opt_.charsets);
+    if (!r.clean()) ew_defect_ = true;
     bool space = false;
     const std::size_t start = out.size();
     for (const char c : dec_) {
-      if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+      const bool ws = c == ' ' || c == '\t' || c == '\r' || c == '\n';
+      if (!atoms) {
+        out.push_back(c == '\r' || c == '\n' ? ' ' : c);
+        continue;
+      }
+      if (ws) {
         space = true;
         continue;
       }
@@ -317,6 +321,7 @@ class phrase_builder {
   bool emitted_ = false;
   bool specials_ = false;
   bool dots_ = false;
+  bool ew_defect_ = false;
   std::size_t specials_at_ = 0;
 };
 
@@ -474,6 +479,7 @@ class address_parser {
     std::string& name = phrase_.finish();
     if (phrase_.specials()) add(errc::unquoted_specials, phrase_.specials_at());
     else if (phrase_.dots()) add(errc::obsolete_syntax, start);
+    if (phrase_.encoded_word_defect()) add(errc::bad_encoded_word, start);
     const std::size_t open = pos_++;
     local_.clear();
     domain_.clear();
@@ -575,6 +581,7 @@ class address_parser {
     group_at_ = start;
     std::string& name = phrase_.finish();
     if (phrase_.specials()) add(errc::unquoted_specials, phrase_.specials_at());
+    if (phrase_.encoded_word_defect()) add(errc::bad_encoded_word, start);
     if (!groups_allowed_) {
       add(errc::unexpected_group, start);
       group_index_ = std::string_view::npos;

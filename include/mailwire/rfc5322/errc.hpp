@@ -64,6 +64,8 @@ enum class errc : std::uint8_t {
   too_many_groups,              ///< limits: further groups are read as plain mailboxes
   unexpected_group,             ///< a group where only mailboxes may stand (mailbox-list):
                                 ///< its name is dropped, its members read as mailboxes
+  bad_encoded_word,             ///< an RFC 2047 encoded-word in a display name had defects
+                                ///< (see encoded_word_errc; decoded as well as it could be)
 };
 
 [[nodiscard]] constexpr std::string_view to_string(errc e) noexcept {
@@ -105,6 +107,7 @@ enum class errc : std::uint8_t {
     case errc::too_many_addresses: return "too many addresses";
     case errc::too_many_groups: return "too many groups";
     case errc::unexpected_group: return "group in a mailbox-list";
+    case errc::bad_encoded_word: return "irregular encoded-word in a display name";
   }
   return "unknown rfc5322 error";
 }
