@@ -227,6 +227,12 @@ TEST_CASE("RFC 2047: raw 8-bit text, CR/LF and defects with offsets", "[rfc2047]
   REQUIRE(res.defects.size() == 1);
   CHECK(res.defects[0] == r::encoded_word_defect{encoded_word_errc::invalid_utf8, 6});
   CHECK(dec("a\r\n b\n\tc") == "a b\tc");
+  CHECK(dec("\xE2\r\n\x82\xAC") == "\xE2\x82\xAC");  // line breaks go before UTF-8 is checked
+  out.clear();
+  res = r::decode_unstructured("ab\r\n \xFF", out);
+  CHECK(out == "ab " + fffd);
+  REQUIRE(res.defects.size() == 1);
+  CHECK(res.defects[0] == r::encoded_word_defect{encoded_word_errc::invalid_utf8, 5});
   // Decoded words may carry CR, LF and NUL; they are content.
   CHECK(dec("=?utf-8?q?a=0D=0Ab=00?=") == std::string("a\r\nb\0", 5));
   out.clear();

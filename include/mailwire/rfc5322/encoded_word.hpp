@@ -418,23 +418,28 @@ class ew_decoder {
     prev_decoded_ = decoded;
   }
 
-  // Text outside words: CR/LF removed, raw 8-bit read as UTF-8.
+  // Text outside words: CR/LF removed (before UTF-8 is checked, as unfolding would), raw
+  // 8-bit read as UTF-8.
   void emit_text(std::size_t b, std::size_t e) {
-    if (!has_crlf_) return emit_clean(b, e);
-    while (b < e) {
-      std::size_t k = b;
-      while (k < e && in_[k] != '\r' && in_[k] != '\n') ++k;
-      emit_clean(b, k);
-      b = k + 1;
-    }
-  }
-  void emit_clean(std::size_t b, std::size_t e) {
     if (b >= e) return;
-    const std::string_view v = in_.substr(b, e - b);
+    if (!has_crlf_) return emit_view(in_.substr(b, e - b), b, e);
+    text_.clear();
+    for (std::size_t k = b; k < e; ++k)
+      if (in_[k] != '\r' && in_[k] != '\n') text_.push_back(in_[k]);
+    emit_view(text_, b, e);
+  }
+  // Appends `v` (the bytes of input [b, e) without CR/LF) as sanitized UTF-8.
+  void emit_view(std::string_view v, std::size_t b, std::size_t e) {
     const std::size_t ok = charset::valid_utf8_prefix(v);
     out_.append(v.data(), ok);
     if (ok == v.size()) return;
-    add(encoded_word_errc::invalid_utf8, b + ok);
+    // The input offset of kept byte number `ok`.
+    std::size_t off = b, kept = 0;
+    for (; off < e; ++off) {
+      if (in_[off] == '\r' || in_[off] == '\n') continue;
+      if (kept++ == ok) break;
+    }
+    add(encoded_word_errc::invalid_utf8, off);
     charset::append_utf8_sanitized(out_, v.substr(ok));
   }
 
@@ -458,6 +463,7 @@ class ew_decoder {
   encoded_word w_;
   run_state run_;
   std::string scratch_;
+  std::string text_;
   std::size_t seen_ = 0;
   bool prev_decoded_ = false;
   bool stop_words_ = false;
