@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <span>
 #include <string>
@@ -65,6 +66,72 @@ void add_baseencode(registry& r);
 void add_vmime(registry& r);
 void add_mimetic(registry& r);
 void add_etpan(registry& r);
+
+// ---- MIME groups (issue 4 section 5): whole messages and address lists ------------------------
+
+/// The MIME benchmark groups; the corpora are in mail_corpus.hpp.
+enum class mime_group {
+  parse_decode_mailbox,  ///< mailbox: parse every message, decode every leaf body (base64/QP)
+  parse_mailbox,         ///< mailbox: parse only (structure and events, no decoding)
+  parse_decode_10mb,     ///< the 10 MB message: parse and decode
+  address_list,          ///< address lists: parse, display names decoded to UTF-8
+};
+
+[[nodiscard]] std::string_view group_name(mime_group g) noexcept;
+/// True for the groups whose inputs are messages (false: address lists).
+[[nodiscard]] constexpr bool is_message_group(mime_group g) noexcept {
+  return g != mime_group::address_list;
+}
+/// True for the groups that decode leaf bodies.
+[[nodiscard]] constexpr bool decodes(mime_group g) noexcept {
+  return g == mime_group::parse_decode_mailbox || g == mime_group::parse_decode_10mb;
+}
+
+/// What one pass over a corpus found, compared with the generator's numbers before timing.
+struct mime_counts {
+  std::uint64_t items = 0;     ///< messages (address lists) parsed without an error
+  std::uint64_t leaves = 0;    ///< leaf parts found (address_list: mailboxes, groups flattened)
+  std::uint64_t decoded = 0;   ///< bytes of decoded leaf bodies (decoding groups)
+  std::uint64_t base64 = 0;    ///< of which from base64 leaves
+  std::uint64_t checksum = 0;  ///< computed from the output, so the work cannot be dropped
+};
+
+/// Details for the check before timing; a pass fills them when given (never while timed).
+struct mime_detail {
+  std::vector<std::uint32_t> per_item;  ///< leaves per message / mailboxes per address list
+  /// Messages: decoded bodies of the leaves, in order (only implementations that can).
+  /// Address lists: "name <addr>" per mailbox, the name decoded to UTF-8.
+  std::vector<std::string> out;
+};
+
+/// One pass over every input of the group.
+using mime_pass = std::function<mime_counts(mime_detail* d)>;
+/// Makes a pass over `items` (untimed: copies into the library's own buffers and so on).
+using mime_prepare = std::function<mime_pass(const std::vector<std::string>& items)>;
+
+struct mime_impl {
+  mime_group g;
+  std::string name;  ///< the part after '/' in the benchmark name
+  std::string note;  ///< what differs from the task
+  mime_prepare prepare;
+};
+using mime_registry = std::vector<mime_impl>;
+
+/// Folds bytes into a checksum (cheap: 64-bit words added in four lanes).
+[[nodiscard]] std::uint64_t fold(std::string_view s, std::uint64_t h = 0) noexcept;
+
+void add_gmime_mime(mime_registry& r);
+void add_vmime_mime(mime_registry& r);
+void add_mimetic_mime(mime_registry& r);
+void add_etpan_mime(mime_registry& r);
+
+/// mailwire's MIME rows, the benchmarks of every MIME implementation and the memcpy baselines
+/// of the corpora's sizes (mime_bench.cpp).
+void add_mailwire_mime(mime_registry& r);
+void register_mime_benchmarks(const mime_registry& r);
+/// Writes the corpora for scripts/bench.sh's Python rows: DIR/mailbox/NNNN.eml,
+/// DIR/message_10mb.eml, DIR/address_lists.txt (one list per line), DIR/mime_expected.json.
+[[nodiscard]] bool dump_mime_inputs(const std::string& dir);
 
 /// A view that marks failure.
 inline std::string_view failed() noexcept { return {}; }

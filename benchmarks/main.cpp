@@ -1,5 +1,6 @@
-// benchmarks/main.cpp — mailwire-bench: mailwire's base64 and quoted-printable codecs against
-// the peers found at build time, in one binary so that every ratio comes from one run.
+// benchmarks/main.cpp — mailwire-bench: mailwire's base64 and quoted-printable codecs, MIME
+// parser and address lists (mime_bench.cpp) against the peers found at build time, in one
+// binary so that every ratio comes from one run.
 //
 // Benchmarks are named GROUP/IMPL and report bytes_per_second; every one has a `size` counter
 // (bytes counted per iteration) so a script can match it with the memcpy baseline of the same
@@ -8,7 +9,8 @@
 // error instead of timed. The label says what differs: line format, SIMD level, allocation.
 //
 //   mailwire-bench [google benchmark flags]
-//   mailwire-bench --dump-inputs DIR   # writes the inputs (for scripts/bench.sh's Python rows)
+//   mailwire-bench --dump-inputs DIR   # writes the inputs (for scripts/bench.sh's Python rows),
+//                                      # the mail corpora too (mail_corpus.hpp)
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -319,7 +321,7 @@ bool dump_inputs(const std::string& dir) {
       return false;
     }
   }
-  return true;
+  return dump_mime_inputs(dir);
 }
 
 }  // namespace
@@ -393,6 +395,22 @@ int main(int argc, char** argv) {
         benchmark::RegisterBenchmark((std::string(group_name(g)) + "/" + im.name).c_str(),
                                      [&im](benchmark::State& s) { run_impl(s, im); });
   }
+  // The MIME groups (mime_bench.cpp): whole messages and address lists.
+  static mime_registry mreg;
+  add_mailwire_mime(mreg);
+#ifdef MAILWIRE_BENCH_HAVE_GMIME
+  add_gmime_mime(mreg);
+#endif
+#ifdef MAILWIRE_BENCH_HAVE_MIMETIC
+  add_mimetic_mime(mreg);
+#endif
+#ifdef MAILWIRE_BENCH_HAVE_ETPAN
+  add_etpan_mime(mreg);
+#endif
+#ifdef MAILWIRE_BENCH_HAVE_VMIME
+  add_vmime_mime(mreg);
+#endif
+  register_mime_benchmarks(mreg);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;
