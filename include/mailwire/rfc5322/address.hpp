@@ -57,6 +57,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
@@ -643,6 +644,19 @@ class address_parser {
   std::size_t route_stop_ = std::string_view::npos;  // see angle()
 };
 
+// Reserves room for as many mailboxes as `in` has commas, plus one (at most max_addresses):
+// one allocation instead of a growing vector.
+inline void reserve_mailboxes(std::string_view in, const address_limits& lim, address_list& r) {
+  std::size_t commas = 0;
+  for (const char* p = in.data(), *e = p + in.size();
+       (p = static_cast<const char*>(std::memchr(p, ',', static_cast<std::size_t>(e - p)))) !=
+       nullptr;
+       ++p) {
+    if (++commas >= lim.max_addresses) break;
+  }
+  r.mailboxes.reserve(commas + 1 < lim.max_addresses ? commas + 1 : lim.max_addresses);
+}
+
 }  // namespace detail
 
 /// Parses an address-list field value (To, Cc, Bcc, Reply-To, Resent-To...; RFC 5322 sections
@@ -651,6 +665,7 @@ class address_parser {
                                                      const address_options& opt = {},
                                                      const address_limits& lim = {}) {
   address_list r;
+  detail::reserve_mailboxes(in, lim, r);
   detail::address_parser p(in, opt, lim, r, true);
   p.run();
   return r;
@@ -662,6 +677,7 @@ class address_parser {
                                                      const address_options& opt = {},
                                                      const address_limits& lim = {}) {
   address_list r;
+  detail::reserve_mailboxes(in, lim, r);
   detail::address_parser p(in, opt, lim, r, false);
   p.run();
   return r;
