@@ -118,6 +118,19 @@ static_assert(static_cast<std::uint8_t>(id::utf_7) + 1 == detail::charset_count,
   while (!label.empty() && ws(label.front())) label.remove_prefix(1);
   while (!label.empty() && ws(label.back())) label.remove_suffix(1);
   if (label.empty() || label.size() > detail::max_label_length) return std::nullopt;
+  auto is = [&](std::string_view lower) {  // label == lower, ASCII case-insensitively
+    if (label.size() != lower.size()) return false;
+    for (std::size_t i = 0; i < lower.size(); ++i) {
+      const char c = label[i];
+      if (((c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c) != lower[i])
+        return false;
+    }
+    return true;
+  };
+  // The labels of most mail first.
+  if (is("utf-8")) return id::utf_8;
+  if (is("iso-8859-1")) return id::iso_8859_1;
+  if (is("us-ascii")) return id::us_ascii;
   char buf[detail::max_label_length] = {};
   for (std::size_t i = 0; i < label.size(); ++i) {
     const char c = label[i];

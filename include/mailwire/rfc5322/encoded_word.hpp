@@ -154,17 +154,20 @@ inline constexpr std::size_t max_encoded_word_charset = 64;
 /// The encoded-word at the start of `s`, or nullopt. Lenient as described at the top: the
 /// charset is any printable ASCII but "?" and SP; encoded-text is any byte but "?", CR, LF and
 /// other controls (SP and HTAB allowed). The scan stops at the first "?" after the encoding.
-[[nodiscard]] constexpr std::optional<encoded_word> match_encoded_word(std::string_view s) noexcept {
+[[nodiscard]] inline std::optional<encoded_word> match_encoded_word(std::string_view s) noexcept {
   const std::size_t n = s.size();
   if (n < 8 || s[0] != '=' || s[1] != '?') return std::nullopt;
-  std::size_t i = 2;
-  std::size_t star = 0;
-  for (; i < n && s[i] != '?'; ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c <= 0x20 || c >= 0x7F || i - 2 >= max_encoded_word_charset) return std::nullopt;
-    if (c == '*' && star == 0) star = i;
-  }
+  const std::size_t limit = n - 2 < max_encoded_word_charset + 1 ? n - 2 : max_encoded_word_charset + 1;
+  const void* q = std::memchr(s.data() + 2, '?', limit);
+  if (q == nullptr) return std::nullopt;
+  const std::size_t i = static_cast<std::size_t>(static_cast<const char*>(q) - s.data());
   if (i == 2 || n - i < 5) return std::nullopt;  // '?' E '?' '?' '=' at least
+  std::size_t star = 0;
+  for (std::size_t k = 2; k < i; ++k) {
+    const auto c = static_cast<unsigned char>(s[k]);
+    if (c <= 0x20 || c >= 0x7F) return std::nullopt;
+    if (c == '*' && star == 0) star = k;
+  }
   encoded_word w;
   w.charset = star != 0 ? s.substr(2, star - 2) : s.substr(2, i - 2);
   if (w.charset.empty()) return std::nullopt;
@@ -175,13 +178,26 @@ inline constexpr std::size_t max_encoded_word_charset = 64;
   else return std::nullopt;
   if (s[i + 2] != '?') return std::nullopt;
   const std::size_t t = i + 3;
-  std::size_t k = t;
-  for (; k < n && s[k] != '?'; ++k) {
-    const auto c = static_cast<unsigned char>(s[k]);
-    if (c == ' ' || c == '\t') w.has_whitespace = true;
-    else if (c < 0x20 || c == 0x7F) return std::nullopt;
-  }
+  const void* end = std::memchr(s.data() + t, '?', n - t);
+  if (end == nullptr) return std::nullopt;
+  const std::size_t k = static_cast<std::size_t>(static_cast<const char*>(end) - s.data());
   if (k + 1 >= n || s[k + 1] != '=') return std::nullopt;
+  unsigned bad = 0, ws = 0;
+  std::size_t j = t;
+  for (; k - j >= 8; j += 8) {  // 8 bytes at a time while none is <= 0x20 or 0x7F
+    std::uint64_t x;
+    std::memcpy(&x, s.data() + j, 8);
+    constexpr std::uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    const std::uint64_t del = x ^ (0x7F * ones);
+    if ((((x - 0x21 * ones) & ~x) | ((del - ones) & ~del)) & highs) break;
+  }
+  for (; j < k; ++j) {
+    const auto c = static_cast<unsigned char>(s[j]);
+    bad |= static_cast<unsigned>((c < 0x20 && c != '\t') | (c == 0x7F));
+    ws |= static_cast<unsigned>((c == ' ') | (c == '\t'));
+  }
+  if (bad != 0) return std::nullopt;
+  w.has_whitespace = ws != 0;
   w.text = s.substr(t, k - t);
   w.size = k + 2;
   return w;
@@ -305,6 +321,7 @@ class ew_decoder {
   }
 
   bool same_charset(const encoded_word& w) const noexcept {
+    if (ascii::iequals(w.charset, run_.label)) return true;
     const auto id = charset::find(w.charset);
     if (id.has_value() != run_.id.has_value()) return false;
     if (id) return *id == *run_.id;
@@ -351,10 +368,9 @@ class ew_decoder {
         add(encoded_word_errc::missing_padding, at);
     } else {
       (void)qp::q_decode(w.text, out_);
-      for (std::size_t k = 0; k < w.text.size(); ++k) {
-        if (w.text[k] != '=') continue;
-        if (k + 2 >= w.text.size() || ascii::hex_value(w.text[k + 1]) < 0 ||
-            ascii::hex_value(w.text[k + 2]) < 0) {
+      const std::string_view t = w.text;
+      for (std::size_t k = t.find('='); k != std::string_view::npos; k = t.find('=', k + 3)) {
+        if (k + 2 >= t.size() || !ascii::is_hexdig(t[k + 1]) || !ascii::is_hexdig(t[k + 2])) {
           add(encoded_word_errc::malformed_q_escape, at);
           break;
         }
