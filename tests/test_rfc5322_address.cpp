@@ -180,6 +180,7 @@ TEST_CASE("address: display names") {
   CHECK(s.defects == std::vector<r::defect>{{errc::unquoted_specials, 3}});
   CHECK(flat("John ) Smith <j@x>") == pairs{{"John ) Smith", "j@x"}});
   CHECK(flat("a [b] c <j@x>") == pairs{{"a [b] c", "j@x"}});
+  CHECK(flat("a [b\r\n c] <j@x>") == pairs{{"a [b c]", "j@x"}});  // no line break in a name
 }
 
 TEST_CASE("address: RFC 2047 encoded-words in display names") {

@@ -456,7 +456,10 @@ class address_parser {
         const scan_result d = scan_domain_literal(in_, pos_);
         if (!d.ok()) add(d.error, d.error_offset);
         const std::string_view raw = in_.substr(pos_, d.end - pos_);
-        phrase_.special(raw, w.ws, w.comment, at);
+        tmp_.clear();  // in a name, the literal as written without its folding line breaks
+        for (const char ch : raw)
+          if (ch != '\r' && ch != '\n') tmp_.push_back(ch);
+        phrase_.special(tmp_, w.ws, w.comment, at);
         if (!(at_seen && domain_.domain_literal(raw)) && junk_at == std::string_view::npos)
           junk_at = at;
         pos_ = d.end;
