@@ -473,6 +473,10 @@ TEST_CASE("address: limits") {
     const auto l = r::parse_address_list("a@x, b@x, c@x, d@x, e@x", {}, lim);
     CHECK(l.mailboxes.size() == 3);
     CHECK(l.defects == std::vector<r::defect>{{errc::too_many_addresses, 15}});
+    const auto g = r::parse_address_list("G: a@x, b@x, c@x, d@x;", {}, lim);
+    REQUIRE(g.groups.size() == 1);
+    CHECK(g.groups[0].count == 3);
+    CHECK(g.defects == std::vector<r::defect>{{errc::too_many_addresses, 18}});
     std::string many;
     for (int i = 0; i < 10001; ++i) many += "u" + std::to_string(i) + "@x.example, ";
     const auto d = r::parse_address_list(many);

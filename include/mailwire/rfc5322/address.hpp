@@ -361,6 +361,7 @@ class address_parser {
       }
       if (out_.mailboxes.size() >= lim_.max_addresses) {
         add(errc::too_many_addresses, pos_);
+        if (in_group_) close_group();  // the group keeps the members read so far
         return;
       }
       if (group_closed) add(errc::unexpected_character, pos_);  // read as if ',' were there
