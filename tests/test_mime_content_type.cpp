@@ -225,3 +225,21 @@ TEST_CASE("content_type: hostile sizes stay fast", "[mime][content_type][limits]
                       std::chrono::steady_clock::now() - t0).count();
   CHECK(ms < 2000);
 }
+
+TEST_CASE("content_type: parameter values to UTF-8", "[mime][content_type][rfc2231]") {
+  auto v = [](std::string_view field, std::string_view name) {
+    const auto ct = mime::parse_content_type(field);
+    const mime::parameter* p = ct.params.find(name);
+    REQUIRE(p != nullptr);
+    return mime::to_utf8(*p);
+  };
+  CHECK(v("text/plain; name*=iso-8859-1'fr'caf%E9.txt", "name") == "caf\xC3\xA9.txt");
+  CHECK(v("text/plain; name*0*=windows-1252''%80; name*1=x", "name") == "\xE2\x82\xAC" "x");
+  CHECK(v("text/plain; name*=''%C3%A9", "name") == "\xC3\xA9");          // no charset: UTF-8
+  CHECK(v("text/plain; name*=x-unknown''%C3%A9", "name") == "\xC3\xA9");  // unknown: read as UTF-8
+  CHECK(v("text/plain; name*=utf-8''%FF", "name") == "\xEF\xBF\xBD");
+  CHECK(v("text/plain; name=\"=?utf-8?B?w6l0w6kucGRm?=\"", "name") == "\xC3\xA9t\xC3\xA9.pdf");
+  CHECK(v("text/plain; name=\"=?iso-8859-1?Q?caf=E9?= =?iso-8859-1?Q?_2?=\"", "name") == "caf\xC3\xA9 2");
+  CHECK(v("text/plain; name=\xE9t\xE9", "name") == "\xEF\xBF\xBDt\xEF\xBF\xBD");
+  CHECK(v("text/plain; name=plain.txt", "name") == "plain.txt");
+}

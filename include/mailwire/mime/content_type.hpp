@@ -32,8 +32,10 @@
 #include <string_view>
 #include <vector>
 
+#include "mailwire/codec/charset.hpp"
 #include "mailwire/core/ascii.hpp"
 #include "mailwire/mime/errc.hpp"
+#include "mailwire/rfc5322/encoded_word.hpp"
 
 namespace mailwire::mime {
 
@@ -486,6 +488,27 @@ inline void parse_parameters(std::string_view v, std::size_t i, parameter_list& 
   if (ascii::iequals(t, "quoted-printable")) return transfer_encoding::quoted_printable;
   if (ascii::iequals(t, "base64")) return transfer_encoding::base64;
   return transfer_encoding::other;
+}
+
+/// A parameter's value as UTF-8 (inspect-mime-json.md "params"): an RFC 2231 value is
+/// converted from its charset (no charset, or one nobody knows: read as UTF-8); a plain value
+/// with RFC 2047 encoded-words (common, though RFC 2047 section 5 forbids them) is decoded;
+/// raw 8-bit bytes are read as UTF-8. Invalid sequences become U+FFFD.
+[[nodiscard]] inline std::string to_utf8(const parameter& p, const charset::options& o = {}) {
+  std::string out;
+  if (p.extended) {
+    const charset::convert_status st =
+        p.charset.empty() ? charset::convert_status::unknown_charset : charset::convert(p.charset, p.value, out, o);
+    if (st == charset::convert_status::unknown_charset) {
+      out.clear();
+      charset::append_utf8_sanitized(out, p.value);
+    }
+  } else if (p.value.find("=?") != std::string::npos) {
+    (void)rfc5322::decode_words(p.value, out, o);
+  } else {
+    charset::append_utf8_sanitized(out, p.value);
+  }
+  return out;
 }
 
 }  // namespace mailwire::mime
