@@ -524,6 +524,9 @@ TEST_CASE("address: hostile inputs stay linear") {
       repeat("<a@b"),            repeat("g:"),            repeat("(a)"),
       repeat("=?utf-8?q?a?= "),  repeat("\"\\"),          repeat("a@b "),
       "\"" + std::string(n, 'x') + "\" <a@b>",
+      repeat("=?utf-8?q?a?= ") + "<a@b>",            // 370,000 encoded-words in one name
+      "\"" + repeat("=?utf-8?q?=C3=B6?= ") + "\" <a@b>",
+      repeat("=?utf-8?q?a?= <a@b>, "),
       std::string(n, 'x') + "@" + std::string(n, 'y'),
   };
   for (const std::string& v : inputs) {
