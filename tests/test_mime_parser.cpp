@@ -537,3 +537,16 @@ TEST_CASE("mime parser: byte coverage over generated messages", "[mime][parser]"
     CHECK(u.covered == msg);
   }
 }
+
+TEST_CASE("mime parser: consecutive delimiter lines open no empty parts", "[mime][parser]") {
+  // RFC 2046 section 5.1.1 BNF: a delimiter is CRLF "--" boundary; the CRLF before the second
+  // line belongs to the first, so there is no body part between them (Python reads it so too).
+  const std::string msg = "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n--b\r\nContent-Type: text/x-one\r\n\r\n1\r\n"
+                          "--b\r\n--b\r\n--b\r\n\r\n2\r\n--b\r\n--b--\r\n";
+  const trace t = every_chunking(msg);
+  CHECK(t.covered == msg);
+  CHECK(t.body.size() == 2);
+  CHECK(t.body.at(1) == "1");
+  CHECK(t.body.at(2) == "2");
+  CHECK(t.defects.empty());
+}

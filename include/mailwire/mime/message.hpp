@@ -37,9 +37,11 @@ struct node {
   std::string_view header;                   ///< the raw header block, its empty line included
   std::string_view body;                     ///< leaf: the raw (encoded) body; else empty
   std::string_view preamble, epilogue;       ///< multipart: as written (views)
-  std::vector<std::string_view> delimiters;  ///< multipart: each part's delimiter line, its
-                                             ///< preceding line break included
-  std::string_view close_delimiter;          ///< multipart: "--boundary--" line, "" if missing
+  std::vector<std::string_view> delimiters;  ///< multipart: the delimiter line(s) before each
+                                             ///< part, preceding line break included (lines
+                                             ///< that open no part stay with the next one)
+  std::string_view close_delimiter;          ///< multipart: the "--boundary--" line (and any
+                                             ///< delimiter lines just before it), "" if missing
   std::vector<node> parts;                   ///< multipart: the body parts in order
   std::unique_ptr<node> enclosed;            ///< message/rfc822, message/global: the message
   std::shared_ptr<const std::string> storage;  ///< bytes the enclosed message's views point into
@@ -107,6 +109,10 @@ inline node build_tree(std::string_view src, const parser_options& base, std::ve
   parser p(o);
   node root;
   std::vector<node*> stack;
+  std::vector<std::string_view> pending;  // per stack entry: delimiter lines not yet given to a part
+  auto grow = [&](std::string_view v, std::string_view more) {
+    return v.empty() ? more : src.substr(static_cast<std::size_t>(v.data() - src.data()), v.size() + more.size());
+  };
   std::size_t pos = 0;
   std::size_t header_start = 0;
   for (;;) {
@@ -125,8 +131,11 @@ inline node build_tree(std::string_view src, const parser_options& base, std::ve
         } else {
           top->parts.emplace_back();
           n = &top->parts.back();
+          top->delimiters.push_back(pending.back());
+          pending.back() = {};
         }
         stack.push_back(n);
+        pending.emplace_back();
         header_start = at;
         break;
       }
@@ -142,13 +151,18 @@ inline node build_tree(std::string_view src, const parser_options& base, std::ve
       case event::boundary: {
         // The entities inside the delimiter's multipart have ended already (their entity_end
         // events come first), so the top of the stack is that multipart.
-        if (is_close_delimiter(s.data, top->info.type.param("boundary"))) top->close_delimiter = s.data;
-        else top->delimiters.push_back(s.data);
+        pending.back() = grow(pending.back(), s.data);
+        if (is_close_delimiter(s.data, top->info.type.param("boundary"))) {
+          top->close_delimiter = pending.back();
+          pending.back() = {};
+        }
         break;
       }
       case event::entity_end:
         top->info.end_offset = s.ent->end_offset;
+        if (!pending.back().empty()) top->close_delimiter = pending.back();  // no part after them
         stack.pop_back();
+        pending.pop_back();
         break;
       case event::defect:
         all.push_back(s.problem);

@@ -162,7 +162,7 @@ class parser {
   [[nodiscard]] const parser_options& options() const noexcept { return opt_; }
 
  private:
-  enum class mode : std::uint8_t { start, headers, after_headers, content, child, closing, ended };
+  enum class mode : std::uint8_t { start, headers, after_headers, content, child, closing, part_start, ended };
   enum class kind : std::uint8_t { leaf, multipart, message };
   enum class mp_state : std::uint8_t { preamble, parts, epilogue };
   enum class then : std::uint8_t { open_part, close_multipart, finish };
@@ -235,6 +235,7 @@ class parser {
       case mode::content: return content(in, final);
       case mode::child: return child_step(in, final);
       case mode::closing: return closing(in);
+      case mode::part_start: return part_start(in, final);
       case mode::ended: return make(event::end, 0, nullptr);
     }
     return make(event::end, 0, nullptr);
@@ -635,8 +636,25 @@ class parser {
       return defect(errc::too_many_parts, offset_, &m.info);
     }
     m.mps = mp_state::parts;
-    const bool digest = m.digest;
-    return begin_entity(m.info.depth - depth_base_ + 1, digest);
+    mode_ = mode::part_start;
+    return silent(0);
+  }
+
+  // Right after an open delimiter line: another delimiter line at once (no byte between them)
+  // opens no part. RFC 2046 section 5.1.1's BNF has no body part there (the CRLF that would
+  // start the second delimiter belongs to the first line), and Python's email reads it so.
+  step part_start(std::string_view in, bool final) {
+    if (!in.empty() && in[0] == '-') {
+      delimiter d;
+      line_start_ = true;
+      const scan_result r = check_line(in, 0, final, d);
+      if (r == scan_result::undecided) return {};
+      if (r == scan_result::found) return start_closing(d);
+    } else if (in.empty() && !final) {
+      return {};
+    }
+    frame& m = stack_.back();
+    return begin_entity(m.info.depth - depth_base_ + 1, m.digest);
   }
 
   char* dbuf() {
