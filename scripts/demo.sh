@@ -12,7 +12,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
 JOBS=${JOBS:-$(nproc)}
 BUILD_DIR=${BUILD_DIR:-$ROOT/build/demo}
-PACKAGES=(cmake ninja-build g++ pkg-config libfmt-dev python3)
+PACKAGES=(cmake ninja-build g++ pkg-config libfmt-dev libssl-dev python3)
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 

@@ -1,6 +1,7 @@
 // mailwire-inspect — runs mailwire's codecs on standard input (or a file) for differential and
 // round-trip tests. Command line, output and exit codes: ../shared/spec/tools.md.
 //
+//   mailwire-inspect mime FILE|-                          one JSON line (spec/inspect-mime-json.md)
 //   mailwire-inspect base64 encode [--wrap N] [FILE|-]   RFC 2045 section 6.8 / RFC 4648
 //   mailwire-inspect base64 decode [--strict] [--url] [FILE|-]
 //   mailwire-inspect qp encode [--binary] [FILE|-]       RFC 2045 section 6.7
@@ -16,6 +17,7 @@
 
 #include "mailwire/codec/base64.hpp"
 #include "mailwire/codec/quoted_printable.hpp"
+#include "mime_json.hpp"
 #include "tool/cli.hpp"
 
 namespace {
@@ -28,6 +30,10 @@ constexpr std::string_view help_text = R"(usage: mailwire-inspect COMMAND [OPTIO
 Reads FILE (or standard input) and writes the result to standard output.
 
 commands:
+  mime FILE|-                 parse one message (RFC 5322 + MIME) and print one JSON line: headers
+                              (subject, from, to, cc, date, message_id) and the part tree (type,
+                              params, disposition, filename, encoding, size and sha256 of each
+                              decoded leaf body, enclosed messages)
   base64 encode [--wrap N]    base64 (RFC 2045 section 6.8): lines of N characters ending in CRLF
                               (default 76); --wrap 0 writes one line with no line break
   base64 decode [--strict]    default: characters outside the alphabet are skipped (RFC 2045);
@@ -79,6 +85,12 @@ args parse_args(int argc, char** argv) {
   if (a.help) return a;
   if (pos.empty()) throw usage_error{"no command given"};
   a.command = pos[0];
+  if (a.command == "mime") {
+    if (pos.size() != 2) throw usage_error{"mime needs one FILE (or - for standard input)"};
+    if (a.strict || a.binary || a.url || a.wrap != 76) throw usage_error{"mime takes no options"};
+    a.file = pos[1];
+    return a;
+  }
   if (a.command != "base64" && a.command != "qp")
     throw usage_error{fmt::format("unknown command '{}'", a.command)};
   if (pos.size() < 2) throw usage_error{fmt::format("{} needs 'encode' or 'decode'", a.command)};
@@ -102,6 +114,7 @@ int run(const args& a) {
     error_line(tool, "cannot open {}: {}", in.name(), std::strerror(in.open_error()));
     return exit_bad_input;
   }
+  if (a.command == "mime") return inspect_mime::run(tool, in.get(), stdout);
   const auto alpha = a.url ? mailwire::base64::alphabet::url : mailwire::base64::alphabet::standard;
   if (a.command == "base64" && a.action == "encode") {
     mailwire::base64::stream_encoder enc({.alpha = alpha,
