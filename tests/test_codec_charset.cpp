@@ -4,6 +4,8 @@
 // and without a host converter, and a speed sanity check.
 #include <catch2/catch.hpp>
 
+#include "timing.hpp"
+
 #include <mailwire/codec/charset.hpp>
 
 #include <chrono>
@@ -82,18 +84,7 @@ std::string sanitized(std::string_view in) {
 
 const std::string fffd = "\xEF\xBF\xBD";
 
-// Time limits are for optimized builds; sanitizer builds (scripts/test.sh) get 10 times more.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr long time_factor = 10;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr long time_factor = 10;
-#else
-constexpr long time_factor = 1;
-#endif
-#else
-constexpr long time_factor = 1;
-#endif
+using mwtest::time_factor;  // tests/timing.hpp
 
 }  // namespace
 

@@ -5,6 +5,8 @@
 // decode(encode(x)) == x property over random UTF-8 with every line at most 78 columns.
 #include <catch2/catch.hpp>
 
+#include "timing.hpp"
+
 #include <mailwire/rfc5322/encoded_word.hpp>
 
 #include <chrono>
@@ -21,18 +23,7 @@ namespace {
 
 const std::string fffd = "\xEF\xBF\xBD";
 
-// Time limits are for optimized builds; sanitizer builds (scripts/test.sh) get 10 times more.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr long time_factor = 10;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr long time_factor = 10;
-#else
-constexpr long time_factor = 1;
-#endif
-#else
-constexpr long time_factor = 1;
-#endif
+using mwtest::time_factor;  // tests/timing.hpp
 
 std::string dec(std::string_view in, const charset::options& o = {}) {
   std::string out;
