@@ -81,6 +81,13 @@ main() {
   mkdir -p "$BUILD_ROOT"
   local t0=$SECONDS
 
+  log "generated sources are up to date"
+  if python3 "$ROOT/scripts/gen_charsets.py" --check; then
+    TOTAL_PASSED=$((TOTAL_PASSED + 1))
+  else
+    TOTAL_FAILED=$((TOTAL_FAILED + 1)); FAILED_STAGES+=("gen_charsets --check")
+  fi
+
   configure_build "g++" "$BUILD_ROOT/gcc" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_CXX_COMPILER=g++ -DMAILWIRE_WERROR=ON
   run_ctest "g++" "$BUILD_ROOT/gcc"
