@@ -24,6 +24,7 @@ import unittest
 
 BIN = None
 CORPUS = None
+SANITIZED = False
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 # (file, JSON path prefix) -> why mailwire's reading is the right one.
@@ -230,6 +231,55 @@ class PreciseRules(unittest.TestCase):
         self.assertEqual((j["headers"]["subject"], j["root"]["size"]), ("only a header", 0))
 
 
+class HostileInputs(unittest.TestCase):
+    """Issue 4's hostile inputs: each parses in under 1 s and 64 MB (end to end, JSON included)."""
+    PROBE = ("import os, subprocess, sys, time\n"
+             "t = time.monotonic()\n"
+             "p = subprocess.Popen(sys.argv[2:], stdout=subprocess.PIPE)\n"
+             "out = p.stdout.read()\n"
+             "_, status, usage = os.wait4(p.pid, 0)\n"
+             "print(os.waitstatus_to_exitcode(status), usage.ru_maxrss, time.monotonic() - t, len(out))\n")
+
+    def inputs(self):
+        nest = []
+        for i in range(10000):
+            nest.append(b"Content-Type: message/rfc822\r\n\r\n" if i % 2 else
+                        b"Content-Type: multipart/mixed; boundary=" + str(i).encode() + b"\r\n\r\n--" +
+                        str(i).encode() + b"\r\n")
+        yield "10,000-deep nesting", b"".join(nest)
+        yield "truncated", b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: te"
+        yield "no close delimiter, bad base64", (b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+                                                 b"Content-Transfer-Encoding: base64\r\n\r\n" + b"!!*&" * 250000)
+        yield "5 MB header line", b"Subject: " + b"x" * (5 << 20) + b"\r\n\r\nbody"
+        yield "5 MB boundary", (b"Content-Type: multipart/mixed; boundary=" + b"b" * (5 << 20) + b"\r\n\r\n--" +
+                                b"b" * (5 << 20) + b"\r\n\r\nx")
+        yield "200,000-section RFC 2231 parameter", (
+            b"Content-Type: application/octet-stream;" +
+            b"".join(b" n*%d=ab;" % i for i in range(199999, -1, -1)) + b"\r\n\r\nx")
+        yield "NUL bytes", b"Subject: a\0b\r\nContent-Type: text/plain\0\r\n\r\n" + b"\0" * 100000
+        yield "20,000 parts", (b"Content-Type: multipart/mixed; boundary=b\r\n\r\n" +
+                               b"--b\r\nContent-Type: text/plain\r\n\r\nx\r\n" * 20000 + b"--b--\r\n")
+        yield "100,000 header fields", b"".join(b"X-F%d: v\r\n" % i for i in range(100000)) + b"\r\nbody"
+        yield "comment bomb in From", b"From: " + b"(" * 1000000 + b"\r\n\r\n"
+        yield "100,000 encoded words", b"Subject: " + b"=?utf-8?q?a?= " * 100000 + b"\r\n\r\n"
+
+    def test_time_and_memory(self):
+        with tempfile.TemporaryDirectory() as d:
+            for name, data in self.inputs():
+                path = os.path.join(d, "hostile.eml")
+                with open(path, "wb") as f:
+                    f.write(data)
+                out = subprocess.run([sys.executable, "-c", self.PROBE, "x", BIN, "mime", path],
+                                     stdout=subprocess.PIPE, check=True).stdout.split()
+                rc, rss_kib, seconds = int(out[0]), int(out[1]), float(out[2])
+                print(f"  {name}: {seconds:.3f} s, max RSS {rss_kib // 1024} MiB", file=sys.stderr)
+                self.assertEqual(rc, 0, name)
+                self.assertGreater(int(out[3]), 0, name)
+                if not SANITIZED:
+                    self.assertLess(seconds, 1.0, name)
+                    self.assertLess(rss_kib, 64 * 1024, name)
+
+
 # --- generated messages whose JSON is known by construction -----------------------------------
 
 WORDS = ["alpha", "beta", "Grüße", "naïve", "café", "Ærø", "日本語", "plain", "text", "x" * 30]
@@ -369,7 +419,9 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", required=True)
     ap.add_argument("--corpus")
+    ap.add_argument("--sanitized", action="store_true", help="the tool is built with ASan/UBSan")
     ns, rest = ap.parse_known_args()
+    SANITIZED = ns.sanitized
     BIN = os.path.abspath(ns.bin)
     CORPUS = ns.corpus or find_corpus()
     unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
