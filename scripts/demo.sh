@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # scripts/demo.sh — builds mailwire's tools and shows the library at work, on a fresh Debian 12
-# machine or here. For now the demo is the codec layer through `mailwire-inspect`
+# machine or here. For now the demo is the codec and MIME layers through `mailwire-inspect`
 # (../shared/spec/tools.md): base64 and quoted-printable round trips of sample files, a strict
-# decoding error with its offset, and a 64 MiB stream in bounded memory. Later issues grow it into
+# decoding error with its offset, a MIME message with an attachment described as JSON (the
+# attachment's SHA-256 checked), and a 64 MiB stream in bounded memory. Later issues grow it into
 # the whole mail suite (SMTP, IMAP and POP3 servers on one Maildir).
 #
 # Environment: MAILWIRE_SKIP_DEPS=1 (do not touch apt), JOBS (default nproc),
@@ -60,6 +61,37 @@ printf 'Zm9vYh==' | "$INSPECT" base64 decode --strict >/dev/null
 echo "exit status $?"
 set -e
 echo "the default (MIME) mode skips the line break: $(printf 'Zm9vYmFy\r\nZm9v' | "$INSPECT" base64 decode)"
+
+step "a MIME message: mailwire-inspect mime (spec/inspect-mime-json.md)"
+python3 - "$WORK" <<'PY'
+import sys
+from email.message import EmailMessage
+from email import policy
+d = sys.argv[1]
+m = EmailMessage()
+m["From"] = "Jörg Müller <joerg@example.org>"
+m["To"] = "Ann <ann@example.com>, team: bob@example.net, carol@example.net;"
+m["Subject"] = "Bericht für März, mit Anhang"
+m["Date"] = "Tue, 1 Jul 2003 10:52:37 +0200"
+m["Message-ID"] = "<20030701105237.1@example.org>"
+m.set_content("Hallo Ann,\nanbei der Bericht.\n")
+m.add_alternative("<p>Hallo Ann,</p><p>anbei der Bericht.</p>", subtype="html")
+m.add_attachment(open(f"{d}/attachment.bin", "rb").read(), maintype="application",
+                 subtype="octet-stream", filename="Daten März.bin")
+open(f"{d}/message.eml", "wb").write(m.as_bytes(policy=policy.SMTP))
+PY
+"$INSPECT" mime "$WORK/message.eml" >"$WORK/message.json"
+python3 -m json.tool --no-ensure-ascii "$WORK/message.json" | head -n 40
+echo "..."
+python3 - "$WORK" <<'PY'
+import hashlib, json, sys
+d = sys.argv[1]
+j = json.load(open(f"{d}/message.json"))
+att = [p for p in j["root"]["parts"] if p["disposition"] == "attachment"][0]
+ok = att["sha256"] == hashlib.sha256(open(f"{d}/attachment.bin", "rb").read()).hexdigest()
+print(f"attachment {att['filename']!r}: {att['size']} bytes, sha256 {'matches the original' if ok else 'DIFFERS'}")
+sys.exit(0 if ok else 1)
+PY
 
 step "64 MiB through base64 encode | decode, streaming in bounded memory"
 head -c $((64 << 20)) /dev/urandom >"$WORK/big.bin"
