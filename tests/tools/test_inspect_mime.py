@@ -224,6 +224,56 @@ class PreciseRules(unittest.TestCase):
         self.assertEqual(p[1]["message"]["root"]["sha256"], sha(b"inner body"))
         self.assertEqual((p[2]["type"], p[2]["message"], p[2]["sha256"]), ("message/partial", None, sha(b"partial")))
 
+    def test_rfc5322_appendix_a(self):
+        # A.1.2: different types of mailboxes.
+        h = inspect_bytes(
+            b'From: "Joe Q. Public" <john.q.public@example.com>\r\n'
+            b"To: Mary Smith <mary@x.test>, jdoe@example.org, Who? <one@y.test>\r\n"
+            b'Cc: <boss@nil.test>, "Giant; \\"Big\\" Box" <sysservices@example.net>\r\n'
+            b"Date: Tue, 1 Jul 2003 10:52:37 +0200\r\n"
+            b"Message-ID: <5678.21-Nov-1997@example.com>\r\n\r\nHi everyone.\r\n")["headers"]
+        self.assertEqual(h["to"], [{"name": "Mary Smith", "addr": "mary@x.test"},
+                                   {"name": "", "addr": "jdoe@example.org"},
+                                   {"name": "Who?", "addr": "one@y.test"}])
+        self.assertEqual(h["cc"], [{"name": "", "addr": "boss@nil.test"},
+                                   {"name": 'Giant; "Big" Box', "addr": "sysservices@example.net"}])
+        self.assertEqual(h["date"], "2003-07-01T10:52:37+02:00")
+        self.assertEqual(h["message_id"], "<5678.21-Nov-1997@example.com>")
+        # A.1.3: group addresses.
+        h = inspect_bytes(
+            b"From: Pete <pete@silly.example>\r\n"
+            b"To: A Group:Ed Jones <c@a.test>,joe@where.test,John <jdoe@one.test>;\r\n"
+            b"Cc: Undisclosed recipients:;\r\n"
+            b"Date: Thu, 13 Feb 1969 23:32:54 -0330\r\n\r\nTesting.\r\n")["headers"]
+        self.assertEqual(h["to"], [{"name": "Ed Jones", "addr": "c@a.test"}, {"name": "", "addr": "joe@where.test"},
+                                   {"name": "John", "addr": "jdoe@one.test"}])
+        self.assertEqual((h["cc"], h["date"]), ([], "1969-02-13T23:32:54-03:30"))
+        # A.5: white space, comments, and other oddities.
+        h = inspect_bytes(
+            b"From: Pete(A nice \\) chap) <pete(his account)@silly.test(his host)>\r\n"
+            b"To:A Group(Some people)\r\n     :Chris Jones <c@(Chris's host.)public.example>,\r\n"
+            b"         joe@example.org,\r\n  John <jdoe@one.test> (my dear friend); (the end of the group)\r\n"
+            b"Cc:(Empty list)(start)Hidden recipients  :(nobody(that I know))  ;\r\n"
+            b"Date: Thu,\r\n      13\r\n        Feb\r\n          1969\r\n      23:32\r\n"
+            b"               -0330 (Newfoundland Time)\r\n"
+            b"Message-ID:              <testabcd.1234@silly.test>\r\n\r\nTesting.\r\n")["headers"]
+        self.assertEqual(h["from"], [{"name": "Pete", "addr": "pete@silly.test"}])
+        self.assertEqual(h["to"], [{"name": "Chris Jones", "addr": "c@public.example"},
+                                   {"name": "", "addr": "joe@example.org"}, {"name": "John", "addr": "jdoe@one.test"}])
+        self.assertEqual(h["cc"], [])
+        self.assertEqual(h["date"], "1969-02-13T23:32:00-03:30")
+        self.assertEqual(h["message_id"], "<testabcd.1234@silly.test>")
+        # A.6.1-A.6.3: obsolete forms.
+        h = inspect_bytes(
+            b"From: Joe Q. Public <john.q.public@example.com>\r\n"
+            b"To: Mary Smith <@node.test:mary@example.net>, , jdoe@test  . example\r\n"
+            b"Date: 21 Nov 97 09:55:06 GMT\r\n"
+            b"Message-ID: <5678.21-Nov-1997@example.com>\r\n\r\nHi everyone.\r\n")["headers"]
+        self.assertEqual(h["from"], [{"name": "Joe Q. Public", "addr": "john.q.public@example.com"}])
+        self.assertEqual(h["to"], [{"name": "Mary Smith", "addr": "mary@example.net"},
+                                   {"name": "", "addr": "jdoe@test.example"}])
+        self.assertEqual(h["date"], "1997-11-21T09:55:06+00:00")
+
     def test_lf_only_and_no_empty_line(self):
         j = inspect_bytes(b"Content-Type: multipart/mixed; boundary=b\n\n--b\n\none\ntwo\n--b--\n")
         self.assertEqual(j["root"]["parts"][0]["sha256"], sha(b"one\ntwo"))
