@@ -135,6 +135,7 @@ class parser {
  public:
   explicit parser(const parser_options& o = {}) : opt_(o) {
     if (opt_.decode_buffer < 64) opt_.decode_buffer = 64;
+    stack_.reserve(8);
   }
 
   /// Next event from `in` (the bytes not consumed yet). `final`: no more input will come.
@@ -178,8 +179,6 @@ class parser {
     bool flushed = false, reported = false;
     std::string ct_raw, cte_raw;  // first Content-Type / Content-Transfer-Encoding values
     bool seen_ct = false, seen_cte = false;
-    base64::stream_decoder b64;
-    qp::stream_decoder qpd;
     // Encoded message/rfc822: a nested parser reads the decoded bytes.
     std::unique_ptr<parser> child;
     std::string child_in;
@@ -242,13 +241,13 @@ class parser {
   }
 
   step begin_entity(std::size_t depth, bool digest_part) {
-    frame f;
+    stack_.emplace_back();
+    frame& f = stack_.back();
     f.info.depth = depth_base_ + depth;
     f.info.index = index_base_ + count_++;
     f.info.offset = offset_;
     f.info.decoded_stream = decoded_stream_;
     f.default_digest = digest_part;
-    stack_.push_back(std::move(f));
     hp_ = rfc5322::header_parser(opt_.limits.header, offset_);
     mode_ = mode::headers;
     return make(event::entity_begin, 0, &stack_.back().info);
@@ -366,10 +365,11 @@ class parser {
     if (opt_.decode && is_encoded(e.encoding)) start_decoder(f);
   }
 
-  static void start_decoder(frame& f) {
+  // Only the innermost leaf is ever being decoded, so one decoder of each kind serves all.
+  void start_decoder(frame& f) noexcept {
     f.decoding = true;
-    f.b64 = base64::stream_decoder();
-    f.qpd = qp::stream_decoder();
+    b64_.reset();
+    qpd_.reset();
   }
 
   [[nodiscard]] std::size_t budget() const noexcept { return opt_.limits.max_parts; }
@@ -538,11 +538,11 @@ class parser {
     const std::span<char> out(dbuf_.data(), dbuf_.size());
     std::size_t consumed = 0, produced = 0;
     if (f.info.encoding == transfer_encoding::base64) {
-      const auto r = f.b64.decode(raw, out, final);
+      const auto r = b64_.decode(raw, out, final);
       consumed = r.consumed;
       produced = r.produced;
     } else {
-      const auto r = f.qpd.decode(raw, out, final);
+      const auto r = qpd_.decode(raw, out, final);
       consumed = r.consumed;
       produced = r.produced;
     }
@@ -575,11 +575,11 @@ class parser {
           return silent(0);
         }
         if (f.info.encoding == transfer_encoding::base64) {
-          const auto r = f.b64.decode(std::string_view(), std::span<char>(dbuf(), dbuf_.size()), true);
+          const auto r = b64_.decode(std::string_view(), std::span<char>(dbuf(), dbuf_.size()), true);
           if (r.st != status::paused) f.flushed = true;
           if (r.produced > 0) return decoded_event(f, r.produced);
         } else {
-          const auto r = f.qpd.decode(std::string_view(), std::span<char>(dbuf(), dbuf_.size()), true);
+          const auto r = qpd_.decode(std::string_view(), std::span<char>(dbuf(), dbuf_.size()), true);
           if (r.st != status::paused) f.flushed = true;
           if (r.produced > 0) return decoded_event(f, r.produced);
         }
@@ -589,8 +589,8 @@ class parser {
       if (!f.reported) {
         f.reported = true;
         if (f.decoding) {
-          const bool bad = f.info.encoding == transfer_encoding::base64 ? f.b64.defects() != 0
-                                                                          : f.qpd.defects() != 0;
+          const bool bad = f.info.encoding == transfer_encoding::base64 ? b64_.defects() != 0
+                                                                          : qpd_.defects() != 0;
           if (bad)
             return defect(f.info.encoding == transfer_encoding::base64 ? errc::base64_defect : errc::qp_defect,
                           f.info.body_offset, &f.info);
@@ -600,12 +600,11 @@ class parser {
                         offset_, &f.info);
       }
       if (f.child) count_ += f.child->entity_count();
-      ended_ = std::move(f);
+      ended_ = std::move(f.info);
+      ended_.end_offset = offset_;
       stack_.pop_back();
-      ended_.info.end_offset = offset_;
-      ended_.child.reset();
       refresh_active();
-      return make(event::entity_end, 0, &ended_.info);
+      return make(event::entity_end, 0, &ended_);
     }
     // Every entity inside the delimiter's multipart is closed: act on the delimiter.
     if (then_ == then::finish) {
@@ -682,12 +681,12 @@ class parser {
     std::size_t consumed = 0, produced = 0;
     bool more = false;
     if (f.info.encoding == transfer_encoding::base64) {
-      const auto r = f.b64.decode(raw, out, final);
+      const auto r = b64_.decode(raw, out, final);
       consumed = r.consumed;
       produced = r.produced;
       more = r.st == status::paused;
     } else {
-      const auto r = f.qpd.decode(raw, out, final);
+      const auto r = qpd_.decode(raw, out, final);
       consumed = r.consumed;
       produced = r.produced;
       more = r.st == status::paused;
@@ -741,7 +740,9 @@ class parser {
   std::vector<std::size_t> active_;
   std::vector<defect_info> queued_;
   rfc5322::header_parser hp_;
-  frame ended_;
+  entity ended_;  // the entity of the last entity_end event
+  base64::stream_decoder b64_;
+  qp::stream_decoder qpd_;
   delimiter pending_;
   then then_ = then::finish;
   std::vector<char> dbuf_;
