@@ -239,10 +239,18 @@ inline void join_parameters(std::vector<raw_param>& raw, parameter_list& out,
                             std::vector<value_defect>& defects, const parameter_limits& lim) {
   // Stable sort by (name, section) so each name's sections are together and in order; the
   // order of first appearance is restored afterwards.
-  std::stable_sort(raw.begin(), raw.end(), [](const raw_param& a, const raw_param& b) {
+  const auto less = [](const raw_param& a, const raw_param& b) {
     if (a.name != b.name) return a.name < b.name;
     return a.section < b.section;
-  });
+  };
+  if (raw.size() <= 16) {
+    // Insertion sort: stable too, and no temporary buffer (stable_sort allocates one); fields
+    // have a handful of parameters.
+    for (std::size_t n = 1; n < raw.size(); ++n)
+      for (std::size_t k = n; k > 0 && less(raw[k], raw[k - 1]); --k) std::swap(raw[k], raw[k - 1]);
+  } else {
+    std::stable_sort(raw.begin(), raw.end(), less);
+  }
   struct built {
     parameter p;
     std::size_t order;

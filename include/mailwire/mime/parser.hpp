@@ -143,15 +143,15 @@ class parser {
   /// bytes too, e.g. body bytes given to a decoder with nothing to report yet). After `end`,
   /// returns `end` again. Never fails: irregular input gives defect events.
   [[nodiscard]] step next(std::string_view in, bool final) {
+    // One named result, built in the caller's slot (no copy of `step` per event).
+    step s = step_once(in, final);
     std::size_t total = 0;
-    for (;;) {
-      step s = step_once(in.substr(total), final);
-      if (s.st == status::event || s.st == status::need_more) {
-        s.consumed += total;
-        return s;
-      }
+    while (s.st != status::event && s.st != status::need_more) {
       total += s.consumed;  // silent progress (bytes used with nothing to report yet)
+      s = step_once(std::string_view(in.data() + total, in.size() - total), final);
     }
+    s.consumed += total;
+    return s;
   }
 
   /// True once `end` has been returned.
@@ -268,13 +268,13 @@ class parser {
         }
         step s = make(event::header_field, h.consumed, &f.info);
         s.field = h.field;
-        s.data = in.substr(0, h.consumed);
+        s.data = std::string_view(in.data(), h.consumed);
         return s;
       }
       case rfc5322::header_event::defect: {
         step s = make(event::defect, h.consumed, &f.info);
         s.problem = {errc::header_defect, h.problem.offset, h.problem.code};
-        s.data = in.substr(0, h.consumed);
+        s.data = std::string_view(in.data(), h.consumed);
         return s;
       }
       case rfc5322::header_event::end: break;
@@ -283,7 +283,7 @@ class parser {
     if (final && h.consumed == 0 && in.empty())
       queued_.push_back({errc::truncated_header, offset_, rfc5322::header_errc::ok});
     step s = make(event::header_end, h.consumed, &f.info);
-    s.data = in.substr(0, h.consumed);
+    s.data = std::string_view(in.data(), h.consumed);
     f.info.body_offset = offset_;
     classify(f);
     mode_ = mode::after_headers;
@@ -515,13 +515,13 @@ class parser {
                           ? (f.mps == mp_state::epilogue ? event::epilogue : event::preamble)
                           : event::body;
       if (k == event::body && f.decoding) {
-        step s = decode_body(f, in.substr(0, data_end), false);
+        step s = decode_body(f, std::string_view(in.data(), data_end), false);
         clean_ -= std::min(clean_, s.consumed);
         return s;
       }
       clean_ = 0;
       step s = make(k, data_end, &f.info);
-      s.data = in.substr(0, data_end);
+      s.data = std::string_view(in.data(), data_end);
       return s;
     }
     if (r == scan_result::found) return start_closing(d);
@@ -615,7 +615,7 @@ class parser {
       boundary_done_ = true;
       frame& m = stack_[pending_.frame];
       step s = make(event::boundary, pending_.length, &m.info);
-      s.data = in.substr(0, pending_.length);
+      s.data = std::string_view(in.data(), pending_.length);
       line_start_ = true;
       clean_ = 0;
       if (then_ == then::close_multipart) m.mps = mp_state::epilogue;
@@ -722,7 +722,7 @@ class parser {
     const scan_result r = scan(in, final, data_end, d);
     if (data_end > 0) {
       line_start_ = false;
-      const std::size_t used = feed_child(f, in.substr(0, data_end), false);
+      const std::size_t used = feed_child(f, std::string_view(in.data(), data_end), false);
       clean_ -= std::min(clean_, used);
       return silent(used);
     }
