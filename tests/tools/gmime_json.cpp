@@ -331,6 +331,8 @@ int main(int argc, char** argv) {
   GMimeMessage* m = g_mime_parser_construct_message(parser, nullptr);
   if (m == nullptr) {
     std::fprintf(stderr, "gmime-json: %s: GMime constructed no message\n", argv[1]);
+    g_object_unref(parser);
+    g_object_unref(in);
     return 1;
   }
   std::string out;
