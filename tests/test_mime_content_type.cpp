@@ -244,4 +244,6 @@ TEST_CASE("content_type: parameter values to UTF-8", "[mime][content_type][rfc22
   CHECK(v("text/plain; name=\"=?iso-8859-1?Q?caf=E9?= =?iso-8859-1?Q?_2?=\"", "name") == "caf\xC3\xA9 2");
   CHECK(v("text/plain; name=\xE9t\xE9", "name") == "\xEF\xBF\xBDt\xEF\xBF\xBD");
   CHECK(v("text/plain; name=plain.txt", "name") == "plain.txt");
+  // An unquoted encoded-word starts with '=' (a tspecial): read up to the ';' and decoded.
+  CHECK(v("image/png; name==?utf-8?q?bild=C3=A4.png?=; x=1", "name") == "bild\xC3\xA4.png");
 }

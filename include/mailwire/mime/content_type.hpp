@@ -395,7 +395,7 @@ inline void parse_parameters(std::string_view v, std::size_t i, parameter_list& 
       const std::size_t vs = i;
       std::size_t ve = scan_token(v, i);
       const std::size_t after = skip_cfws(v, ve, nullptr);
-      if (after < v.size() && v[after] != ';' && ve > vs) {
+      if (after < v.size() && v[after] != ';') {
         // An unquoted value with spaces or tspecials: up to the next ';', trailing WSP trimmed
         // (as mail readers do with `filename=my file.pdf`).
         defects.push_back({errc::unquoted_specials, ve});
