@@ -139,7 +139,7 @@ def main():
         # message_from_bytes, not message_from_binary_file: the latter reads through a text
         # wrapper that turns CRLF into LF, and the spec keeps each body's line endings.
         msg = email.message_from_bytes(f.read(), policy=email.policy.default)
-    print(json.dumps(message(msg), ensure_ascii=False, separators=(",", ":")))
+    print(json.dumps(message(msg), ensure_ascii=True, separators=(",", ":")))
 
 
 if __name__ == "__main__":
