@@ -1,4 +1,4 @@
-// Fuzz target: Content-Type / Content-Disposition / Content-Transfer-Encoding values
+// Fuzz target: Content-Type / Content-Disposition / Content-Transfer-Encoding / MIME-Version values
 // (mailwire/mime/content_type.hpp), RFC 2045 section 5.1, RFC 2183 and RFC 2231.
 //
 // Input: the field value. Checks: no crash and linear time; a valid type has non-empty lower-
@@ -42,6 +42,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check_params(cd.params);
   std::string tok;
   (void)mime::parse_transfer_encoding(v, &tok);
+  if (const auto mv = mime::parse_mime_version(v)) {
+    MW_FUZZ_CHECK(mv->major >= 0 && mv->minor >= 0);
+    const auto again = mime::parse_mime_version(std::to_string(mv->major) + "." + std::to_string(mv->minor));
+    MW_FUZZ_CHECK(again && *again == *mv);
+  }
   MW_FUZZ_CHECK(tok.size() <= v.size());
 
   // Folding: CRLF before WSP is whitespace like the WSP itself, outside quoted strings too

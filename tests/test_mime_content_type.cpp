@@ -247,3 +247,19 @@ TEST_CASE("content_type: parameter values to UTF-8", "[mime][content_type][rfc22
   // An unquoted encoded-word starts with '=' (a tspecial): read up to the ';' and decoded.
   CHECK(v("image/png; name==?utf-8?q?bild=C3=A4.png?=; x=1", "name") == "bild\xC3\xA4.png");
 }
+
+TEST_CASE("mime_version: RFC 2045 section 4", "[mime][content_type]") {
+  using mv = mime::mime_version;
+  CHECK(mime::parse_mime_version("1.0") == mv{1, 0});
+  CHECK(mime::parse_mime_version(" 1.0 (produced by MetaSend Vx.x)") == mv{1, 0});  // RFC 2045 section 4
+  CHECK(mime::parse_mime_version("(produced by MetaSend Vx.x) 1.0") == mv{1, 0});
+  CHECK(mime::parse_mime_version("1.(produced by MetaSend Vx.x)0") == mv{1, 0});
+  CHECK(mime::parse_mime_version("1 . 0") == mv{1, 0});
+  CHECK(mime::parse_mime_version("2.17") == mv{2, 17});
+  CHECK_FALSE(mime::parse_mime_version(""));
+  CHECK_FALSE(mime::parse_mime_version("1"));
+  CHECK_FALSE(mime::parse_mime_version("1.0 junk"));
+  CHECK_FALSE(mime::parse_mime_version("one.zero"));
+  CHECK_FALSE(mime::parse_mime_version("1.-0"));
+  CHECK_FALSE(mime::parse_mime_version("12345678901.0"));
+}

@@ -1,6 +1,7 @@
 // mailwire/mime/content_type.hpp — the MIME header values: Content-Type (RFC 2045 section 5.1,
 // RFC 2046), Content-Disposition (RFC 2183), their parameters with RFC 2231 continuations,
-// charsets and languages, and Content-Transfer-Encoding (RFC 2045 section 6).
+// charsets and languages, Content-Transfer-Encoding (RFC 2045 section 6) and MIME-Version
+// (RFC 2045 section 4).
 //
 //   auto ct = mailwire::mime::parse_content_type(R"(multipart/mixed; boundary="=_b 1")");
 //   ct.type; ct.subtype;              // "multipart", "mixed" (lower case)
@@ -28,6 +29,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -496,6 +498,35 @@ inline void parse_parameters(std::string_view v, std::size_t i, parameter_list& 
   if (ascii::iequals(t, "quoted-printable")) return transfer_encoding::quoted_printable;
   if (ascii::iequals(t, "base64")) return transfer_encoding::base64;
   return transfer_encoding::other;
+}
+
+/// A MIME-Version value (RFC 2045 section 4): `1*DIGIT "." 1*DIGIT`, comments and whitespace
+/// allowed around and between the tokens ("1.0 (produced by X)", "1 . 0").
+struct mime_version {
+  int major = 0;
+  int minor = 0;
+  friend constexpr bool operator==(const mime_version&, const mime_version&) = default;
+};
+
+/// Parses a MIME-Version value; nullopt when it is not `1*DIGIT "." 1*DIGIT` (numbers over
+/// 9 digits are refused too).
+[[nodiscard]] inline std::optional<mime_version> parse_mime_version(std::string_view v) {
+  std::size_t i = detail::skip_cfws(v, 0, nullptr);
+  auto number = [&](int& out) {
+    const std::size_t start = i;
+    long n = 0;
+    while (i < v.size() && ascii::is_digit(v[i]) && i - start < 9) n = n * 10 + (v[i++] - '0');
+    out = static_cast<int>(n);
+    return i > start && (i >= v.size() || !ascii::is_digit(v[i]));
+  };
+  mime_version r;
+  if (!number(r.major)) return std::nullopt;
+  i = detail::skip_cfws(v, i, nullptr);
+  if (i >= v.size() || v[i] != '.') return std::nullopt;
+  i = detail::skip_cfws(v, i + 1, nullptr);
+  if (!number(r.minor)) return std::nullopt;
+  if (detail::skip_cfws(v, i, nullptr) != v.size()) return std::nullopt;
+  return r;
 }
 
 /// A parameter's value as UTF-8 (inspect-mime-json.md "params"): an RFC 2231 value is
