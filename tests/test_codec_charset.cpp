@@ -440,3 +440,11 @@ TEST_CASE("charset speed sanity: 4 MB in well under a second", "[charset][speed]
   CHECK(san.size() > utf.size());
   CHECK(ms < 1000 * time_factor);
 }
+
+TEST_CASE("charset: is_single_byte agrees with the generated tables", "[charset]") {
+  namespace d = mailwire::charset::detail;
+  for (std::size_t c = 0; c < d::charset_count; ++c) {
+    CAPTURE(c);
+    CHECK(d::is_single_byte(static_cast<mailwire::charset::id>(c)) == (d::single_byte_tables[c] != nullptr));
+  }
+}

@@ -323,10 +323,17 @@ constexpr utf8_table make_utf8_table(const char16_t* t) noexcept {
   return r;
 }
 
+// Every charset but UTF-8 and the Unicode encoding forms after it has a single-byte table.
+constexpr bool is_single_byte(id c) noexcept {
+  return c != id::utf_8 && c != id::utf_16le && c != id::utf_16be && c != id::utf_16 && c != id::utf_7;
+}
+
 constexpr std::array<utf8_table, charset_count> make_utf8_tables() noexcept {
   std::array<utf8_table, charset_count> r{};
+  // Single-byte charsets are those with a table. (Not `table != nullptr`: g++ 12 with
+  // -fsanitize=undefined does not accept that comparison in a constant expression.)
   for (std::size_t c = 0; c < charset_count; ++c)
-    if (single_byte_tables[c] != nullptr) r[c] = make_utf8_table(single_byte_tables[c]);
+    if (is_single_byte(static_cast<id>(c))) r[c] = make_utf8_table(single_byte_tables[c]);
   return r;
 }
 /// The UTF-8 of bytes 0x80-0xFF of every single-byte charset (built at compile time).
