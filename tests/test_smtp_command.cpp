@@ -500,3 +500,41 @@ TEST_CASE("smtp command: parse(serialize(v)) == v over generated commands", "[sm
     CHECK(again == out);
   }
 }
+
+TEST_CASE("smtp command: AUTH continuation lines (RFC 4954 section 4)", "[smtp][command]") {
+  auto r = smtp::parse_auth_response("dGVzdA==\r\n");
+  REQUIRE(r.ok());
+  CHECK(r.consumed == 10);
+  CHECK(r.value.data == "dGVzdA==");
+  CHECK_FALSE(r.value.cancel);
+  r = smtp::parse_auth_response("*\r\n");
+  REQUIRE(r.ok());
+  CHECK(r.value.cancel);
+  r = smtp::parse_auth_response("\r\n");  // an empty response
+  REQUIRE(r.ok());
+  CHECK(r.value.data.empty());
+  CHECK(smtp::parse_auth_response("dGVzdA=").st == status::need_more);
+  CHECK(smtp::parse_auth_response("dGVzdA=\r\n").error == errc::invalid_base64);
+  CHECK(smtp::parse_auth_response("==\r\n").error == errc::invalid_base64);
+  CHECK(smtp::parse_auth_response("**\r\n").error == errc::invalid_base64);
+  CHECK(smtp::parse_auth_response("dGVzdA==\n").error == errc::bare_lf);
+  CHECK(smtp::parse_auth_response("dGVz\rdA==\r\n").error == errc::bare_cr);
+  // 12,288 octets with CRLF is the most.
+  const std::string max_line = std::string(12288 - 2, 'A').substr(0, 12284) + "\r\n";
+  REQUIRE(max_line.size() == 12286);
+  CHECK(smtp::parse_auth_response(max_line).ok());
+  const std::string at_limit = std::string(12284, 'A') + "AA\r\n";  // 12288 with CRLF, not a multiple of 4
+  CHECK(smtp::parse_auth_response(at_limit).error == errc::invalid_base64);
+  const std::string over(12288, 'A');
+  r = smtp::parse_auth_response(over);
+  CHECK(r.error == errc::auth_line_too_long);
+  CHECK(r.consumed == 0);
+  CHECK(smtp::parse_auth_response(std::string_view(over).substr(0, 12287)).st == status::need_more);
+  std::string out;
+  CHECK(smtp::serialize(smtp::auth_response{true, {}}, out) == errc::ok);
+  CHECK(smtp::serialize(smtp::auth_response{false, "QQ=="}, out) == errc::ok);
+  CHECK(out == "*\r\nQQ==\r\n");
+  CHECK(smtp::serialize(smtp::auth_response{false, "QQ==\r\nQUIT"}, out) != errc::ok);
+  CHECK(smtp::serialize(smtp::auth_response{false, "*"}, out) == errc::local_invalid_value);
+  CHECK(out == "*\r\nQQ==\r\n");
+}

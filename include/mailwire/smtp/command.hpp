@@ -825,6 +825,76 @@ inline param_error parse_params(mail_parameters& p, std::string_view s, bool mai
   return r;
 }
 
+/// A client's line in an AUTH exchange (RFC 4954 section 4): base64 data, or "*" to cancel.
+struct auth_response {
+  bool cancel = false;    ///< "*": the client cancels (the server replies 501)
+  std::string_view data;  ///< base64 text (may be empty); view into the input
+  friend bool operator==(const auth_response&, const auth_response&) = default;
+};
+
+/// Parses one AUTH continuation line at the start of `in` (RFC 4954 section 4): at most
+/// lim.auth_line octets with CRLF (else errc::auth_line_too_long, consumed 0), the same framing
+/// rules as parse_command() (CRLF only unless lenient_bare_lf; no control octets), then "*" or
+/// base64 with padding (else errc::invalid_base64, whose reply is "501 5.5.2").
+[[nodiscard]] inline parse_result<auth_response> parse_auth_response(
+    std::string_view in, const limits& lim = {}, const command_options& opt = {}) noexcept {
+  parse_result<auth_response> r;
+  const std::size_t scan = in.size() < lim.auth_line ? in.size() : lim.auth_line;
+  const void* lfp = scan == 0 ? nullptr : std::memchr(in.data(), '\n', scan);
+  if (lfp == nullptr) {
+    if (in.size() >= lim.auth_line) {
+      r.st = status::error;
+      r.error = errc::auth_line_too_long;
+      r.error_offset = lim.auth_line;
+    }
+    return r;
+  }
+  const std::size_t lf = static_cast<std::size_t>(static_cast<const char*>(lfp) - in.data());
+  r.consumed = lf + 1;
+  auto fail = [&](errc e, std::size_t at) {
+    r.st = status::error;
+    r.error = e;
+    r.error_offset = at;
+    r.value = {};
+    return r;
+  };
+  std::size_t len = lf;
+  if (lf > 0 && in[lf - 1] == '\r') len = lf - 1;
+  else if (!opt.lenient_bare_lf) return fail(errc::bare_lf, lf);
+  const std::string_view line = in.substr(0, len);
+  for (std::size_t i = 0; i < len; ++i) {
+    const auto u = static_cast<unsigned char>(line[i]);
+    if (u < 0x20 || u == 0x7f)
+      return fail(u == 0 ? errc::nul_in_line : u == '\r' ? errc::bare_cr : errc::control_character, i);
+  }
+  if (line == "*") {
+    r.value.cancel = true;
+  } else {
+    std::size_t k = 0;
+    while (k < len && ascii::has(line[k], ascii::base64)) ++k;
+    std::size_t pad = 0;
+    while (k + pad < len && line[k + pad] == '=' && pad < 2) ++pad;
+    if (k + pad != len || len % 4 != 0 || (pad > 0 && k == 0)) return fail(errc::invalid_base64, k + pad < len ? k + pad : 0);
+    r.value.data = line;
+  }
+  r.st = status::event;
+  return r;
+}
+
+/// Appends an AUTH continuation line ("*" or the base64 data) with CRLF; refuses (errc, nothing
+/// appended) data that is not base64.
+[[nodiscard]] inline errc serialize(const auth_response& a, std::string& out) {
+  const std::size_t start = out.size();
+  out.append(a.cancel ? std::string_view("*") : a.data).append("\r\n");
+  limits lim;
+  lim.auth_line = ~std::size_t{0} >> 1;
+  const auto back = parse_auth_response(std::string_view(out).substr(start), lim);
+  errc e = back.ok() ? errc::ok : back.error;
+  if (e == errc::ok && (back.consumed != out.size() - start || !(back.value == a))) e = errc::local_invalid_value;
+  if (e != errc::ok) out.resize(start);
+  return e;
+}
+
 namespace detail {
 
 inline void append_u64(std::string& out, std::uint64_t v) {
