@@ -2,6 +2,7 @@
 // round-trip tests. Command line, output and exit codes: ../shared/spec/tools.md.
 //
 //   mailwire-inspect mime FILE|-                          one JSON line (spec/inspect-mime-json.md)
+//   mailwire-inspect smtp command|reply [FILE|-]          canonical SMTP commands / replies (RFC 5321)
 //   mailwire-inspect base64 encode [--wrap N] [FILE|-]   RFC 2045 section 6.8 / RFC 4648
 //   mailwire-inspect base64 decode [--strict] [--url] [FILE|-]
 //   mailwire-inspect qp encode [--binary] [FILE|-]       RFC 2045 section 6.7
@@ -18,6 +19,7 @@
 #include "mailwire/codec/base64.hpp"
 #include "mailwire/codec/quoted_printable.hpp"
 #include "mime_json.hpp"
+#include "smtp_text.hpp"
 #include "tool/cli.hpp"
 
 namespace {
@@ -34,6 +36,9 @@ commands:
                               (subject, from, to, cc, date, message_id) and the part tree (type,
                               params, disposition, filename, encoding, size and sha256 of each
                               decoded leaf body, enclosed messages)
+  smtp command                what an SMTP client sends, each command written back in canonical
+                              form (RFC 5321); DATA content up to CRLF.CRLF and BDAT chunks copied
+  smtp reply                  what an SMTP server sends, each reply in canonical form
   base64 encode [--wrap N]    base64 (RFC 2045 section 6.8): lines of N characters ending in CRLF
                               (default 76); --wrap 0 writes one line with no line break
   base64 decode [--strict]    default: characters outside the alphabet are skipped (RFC 2045);
@@ -91,6 +96,15 @@ args parse_args(int argc, char** argv) {
     a.file = pos[1];
     return a;
   }
+  if (a.command == "smtp") {
+    if (pos.size() < 2 || (pos[1] != "command" && pos[1] != "reply"))
+      throw usage_error{"smtp needs 'command' or 'reply'"};
+    if (pos.size() > 3) throw usage_error{"more than one input file given"};
+    if (a.strict || a.binary || a.url || a.wrap != 76) throw usage_error{"smtp takes no options"};
+    a.action = pos[1];
+    if (pos.size() == 3) a.file = pos[2];
+    return a;
+  }
   if (a.command != "base64" && a.command != "qp")
     throw usage_error{fmt::format("unknown command '{}'", a.command)};
   if (pos.size() < 2) throw usage_error{fmt::format("{} needs 'encode' or 'decode'", a.command)};
@@ -115,6 +129,9 @@ int run(const args& a) {
     return exit_bad_input;
   }
   if (a.command == "mime") return inspect_mime::run(tool, in.get(), stdout);
+  if (a.command == "smtp")
+    return a.action == "command" ? inspect_smtp::commands(tool, in.get(), stdout)
+                                 : inspect_smtp::replies(tool, in.get(), stdout);
   const auto alpha = a.url ? mailwire::base64::alphabet::url : mailwire::base64::alphabet::standard;
   if (a.command == "base64" && a.action == "encode") {
     mailwire::base64::stream_encoder enc({.alpha = alpha,
