@@ -173,6 +173,7 @@ namespace detail {
     }
     if (kw.size() > 5 && ascii::iequals(kw.substr(0, 5), "AUTH=")) {
       // The pre-RFC 4954 form "AUTH=LOGIN PLAIN", still sent for old clients.
+      if (!detail::ehlo_params_ok(t.substr(5))) return fail(reply_errc::bad_ehlo_param);
       c.auth_legacy = true;
       if (c.auth_mechanisms.empty()) c.auth_mechanisms = t.substr(5);
       continue;
@@ -199,6 +200,7 @@ namespace detail {
     else if (is("REQUIRETLS")) c.requiretls = true;
     else if (is("RRVS")) c.rrvs = true;
     else if (is("AUTH")) {
+      if (params.empty()) return fail(reply_errc::bad_ehlo_param);  // 1*(SP mechanism)
       c.auth = true;
       c.auth_mechanisms = params;
     } else if (is("MT-PRIORITY")) {
@@ -263,6 +265,7 @@ namespace detail {
   add(c.requiretls, "REQUIRETLS");
   add(c.rrvs, "RRVS");
   add(c.auth, "AUTH", c.auth_mechanisms);
+  if ((c.auth || c.auth_legacy) && c.auth_mechanisms.empty()) return reply_errc::local_bad_text;
   if (c.auth_legacy) lines.push_back("AUTH=" + std::string(c.auth_mechanisms));
   add(c.mt_priority, "MT-PRIORITY", c.mt_priority_profile);
   add(c.deliverby, "DELIVERBY", c.deliverby_min ? std::to_string(*c.deliverby_min) : std::string());
@@ -282,7 +285,7 @@ namespace detail {
   }
   for (std::size_t i = 1; i < lines.size(); ++i) {
     const std::string_view l = lines[i];
-    const std::size_t sp = l.find(' ');
+    const std::size_t sp = l.rfind('=', 4) == 4 ? 4 : l.find(' ');  // "AUTH=" lines
     if (sp != std::string_view::npos && !detail::ehlo_params_ok(l.substr(sp + 1)))
       return reply_errc::local_bad_text;
   }
