@@ -64,7 +64,7 @@ class Commands(unittest.TestCase):
             # Incomplete content: what was already streamed out stays written (bounded memory).
             (b"DATA\r\nno end", b"DATA\r\n", None),
             (b"BDAT 10\r\nshort", b"BDAT 10\r\nshort", 14),
-            (b"X" * 600 + b"\r\n", b"", 0),
+            (b"X" * 600 + b"\r\n", b"", 512),  # where the 512-octet limit is passed
         ]
         for src, want, offset in cases:
             rc, out, err = run("command", src)
