@@ -964,7 +964,7 @@ inline void append_params(const mail_parameters& p, std::string& out) {
 }  // namespace detail
 
 /// Appends the canonical line of `c` with its CRLF (see the header comment), then checks it by
-/// parsing it back (SMTPUTF8 allowed, default limits): if the line is invalid or does not read
+/// parsing it back (SMTPUTF8 allowed, default line limits, no path length limits): if the line is invalid or does not read
 /// back as `c`, nothing is appended and the error is returned (local_invalid_value when the
 /// line parses but differs). errc::ok otherwise.
 [[nodiscard]] inline errc serialize(const command& c, std::string& out) {
@@ -1009,7 +1009,11 @@ inline void append_params(const mail_parameters& p, std::string& out) {
   if (e == errc::ok) {
     command_options o;
     o.smtputf8 = true;
-    const auto back = parse_command(std::string_view(out).substr(start), limits{}, o);
+    // Line limits hold; path, local part and domain lengths are the receiver's policy (RFC 5321
+    // section 4.5.3.1 sets minimums a receiver must accept), so a longer one still serializes.
+    limits lim;
+    lim.path = lim.local_part = lim.domain = ~std::size_t{0} >> 1;
+    const auto back = parse_command(std::string_view(out).substr(start), lim, o);
     if (!back.ok()) e = back.error;
     else if (back.consumed != out.size() - start || !(back.value == c)) e = errc::local_invalid_value;
   }
