@@ -6,4 +6,7 @@
 
 #include "mailwire/codec.hpp"
 #include "mailwire/core.hpp"
+#include "mailwire/mime.hpp"
+#include "mailwire/rfc5322.hpp"
+#include "mailwire/smtp.hpp"
 #include "mailwire/version.hpp"
