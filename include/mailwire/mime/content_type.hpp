@@ -38,6 +38,7 @@
 #include "mailwire/core/ascii.hpp"
 #include "mailwire/mime/errc.hpp"
 #include "mailwire/rfc5322/encoded_word.hpp"
+#include "mailwire/rfc5322/lexer.hpp"
 
 namespace mailwire::mime {
 
@@ -120,34 +121,18 @@ enum class transfer_encoding : std::uint8_t {
 
 namespace detail {
 
-/// Skips whitespace (CR and LF included: folded values) and RFC 822 comments, which MIME
-/// header values allow between tokens (RFC 2045 section 5.1).
+/// Skips whitespace (CR and LF included: folded values) and comments, which MIME header values
+/// allow between tokens (RFC 2045 section 5.1), with the RFC 5322 lexer; an unterminated
+/// comment runs to the end of the value and is a defect.
 inline std::size_t skip_cfws(std::string_view v, std::size_t i, std::vector<value_defect>* defects) {
-  while (i < v.size()) {
-    const char c = v[i];
-    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-      ++i;
-    } else if (c == '(') {
-      const std::size_t start = i;
-      std::size_t depth = 0;
-      for (; i < v.size(); ++i) {
-        if (v[i] == '\\') {
-          ++i;
-          continue;
-        }
-        if (v[i] == '(') ++depth;
-        else if (v[i] == ')' && --depth == 0) break;
-      }
-      if (i >= v.size()) {
-        if (defects) defects->push_back({errc::unterminated_comment, start});
-        return v.size();
-      }
-      ++i;
-    } else {
-      break;
-    }
-  }
-  return i;
+  // No depth limit: the scan is linear whatever the nesting, and a MIME value only needs to
+  // know where the comments end.
+  rfc5322::lexer_limits lim;
+  lim.max_comment_depth = static_cast<std::size_t>(-1);
+  const rfc5322::scan_result r = rfc5322::skip_cfws(v, i, lim);
+  if (defects != nullptr && r.error == rfc5322::errc::unterminated_comment)
+    defects->push_back({errc::unterminated_comment, r.error_offset});
+  return r.end;
 }
 
 /// RFC 2045 token characters, plus raw 8-bit octets (UTF-8 written without encoding).

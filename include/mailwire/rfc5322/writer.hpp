@@ -30,6 +30,7 @@
 #include "mailwire/core/error.hpp"
 #include "mailwire/core/line.hpp"
 #include "mailwire/rfc5322/encoded_word.hpp"
+#include "mailwire/rfc5322/lexer.hpp"
 
 namespace mailwire::rfc5322 {
 
@@ -191,17 +192,6 @@ inline bool lay_out_unstructured(std::string& out, std::string_view name, std::s
   return true;
 }
 
-[[nodiscard]] inline bool is_dot_atom(std::string_view s) noexcept {
-  if (s.empty() || s.front() == '.' || s.back() == '.') return false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '.') {
-      if (s[i + 1] == '.') return false;
-    } else if (!ascii::is_atext(s[i]) && !ascii::is_8bit(s[i])) {
-      return false;
-    }
-  }
-  return true;
-}
 
 }  // namespace detail
 
@@ -264,7 +254,7 @@ inline write_errc format_mailbox(std::string& out, const address_spec& a, const 
     return write_errc::invalid_address;  // an addr-spec cannot be encoded (RFC 2047 section 5)
   if (!charset::is_utf8(a.local_part) || !charset::is_utf8(a.domain)) return write_errc::invalid_address;
   const bool literal = a.domain.front() == '[' && a.domain.back() == ']';
-  if (!literal && !detail::is_dot_atom(a.domain)) return write_errc::invalid_address;
+  if (!literal && !is_dot_atom_text(a.domain)) return write_errc::invalid_address;
   std::string s;
   if (!a.name.empty()) {
     encode_options eo;
@@ -293,7 +283,7 @@ inline write_errc format_mailbox(std::string& out, const address_spec& a, const 
     }
     s += " <";
   }
-  if (detail::is_dot_atom(a.local_part)) {
+  if (is_dot_atom_text(a.local_part)) {
     s.append(a.local_part);
   } else {
     s.push_back('"');
