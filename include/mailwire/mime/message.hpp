@@ -93,14 +93,6 @@ struct message {
 
 namespace detail {
 
-// True for the close delimiter line ("--" boundary "--", RFC 2046 section 5.1.1) of `boundary`.
-[[nodiscard]] inline bool is_close_delimiter(std::string_view line, std::string_view boundary) noexcept {
-  const std::size_t d = line.find("--");
-  if (d == std::string_view::npos) return false;
-  const std::string_view rest = line.substr(d + 2);
-  return rest.substr(0, boundary.size()) == boundary && rest.substr(boundary.size(), 2) == "--";
-}
-
 // Builds the tree from the parser's events over a whole buffer (views into `src`).
 inline node build_tree(std::string_view src, const parser_options& base, std::vector<defect_info>& all) {
   parser_options o = base;
@@ -152,7 +144,7 @@ inline node build_tree(std::string_view src, const parser_options& base, std::ve
         // The entities inside the delimiter's multipart have ended already (their entity_end
         // events come first), so the top of the stack is that multipart.
         pending.back() = grow(pending.back(), s.data);
-        if (is_close_delimiter(s.data, top->info.type.param("boundary"))) {
+        if (s.close) {
           top->close_delimiter = pending.back();
           pending.back() = {};
         }

@@ -128,6 +128,7 @@ struct step {
   std::uint64_t offset = 0;       ///< stream offset of the event (of `data`'s first raw byte)
   const entity* ent = nullptr;    ///< the entity of the event; valid until the next call
   bool decoded = false;           ///< data is transfer-decoded, or offsets are in a decoded stream
+  bool close = false;             ///< kind == boundary: the close delimiter ("--boundary--")
 };
 
 /// The streaming MIME parser. See the top of this file.
@@ -615,6 +616,7 @@ class parser {
       boundary_done_ = true;
       frame& m = stack_[pending_.frame];
       step s = make(event::boundary, pending_.length, &m.info);
+      s.close = then_ == then::close_multipart;
       s.data = std::string_view(in.data(), pending_.length);
       line_start_ = true;
       clean_ = 0;
