@@ -141,6 +141,14 @@ TEST_CASE("content_type: real-world leniencies are accepted with a defect", "[mi
   const auto open = mime::parse_content_type("text/plain; name=\"unterminated");
   CHECK(open.param("name") == "unterminated");
   CHECK(has_defect(open.defects, errc::unterminated_quoted_string));
+  // A value that ends in a quoted-pair's '\\' (and a line break) is unterminated; nothing is
+  // read past the end (fuzz finding: the scan used to step one byte beyond the value).
+  const auto tail = mime::parse_content_type("multipart/mixed; boundary=\"a\\\r");
+  CHECK(tail.param("boundary") == "a");
+  CHECK(has_defect(tail.defects, errc::unterminated_quoted_string));
+  const auto tail2 = mime::parse_content_type("text/plain; name=\"x\\");
+  CHECK(tail2.param("name") == "x");
+  CHECK(tail2.params.items.size() == 1);
   const auto junk = mime::parse_content_type("text/plain; ; junk; a=1;;");
   CHECK(junk.param("a") == "1");
   CHECK(junk.params.items.size() == 1);

@@ -157,11 +157,15 @@ inline std::size_t read_quoted(std::string_view v, std::size_t i, std::string& o
   while (i < v.size()) {
     const char c = v[i];
     if (c == '"') return i + 1;
-    if (c == '\\' && i + 1 < v.size()) {
+    if (c == '\\') {
       // quoted-pair; a folding line break right after the '\' is removed like any other.
       std::size_t j = i + 1;
       while (j < v.size() && (v[j] == '\r' || v[j] == '\n')) ++j;
-      if (j < v.size()) out.push_back(v[j]);
+      if (j == v.size()) {  // the value ends in '\\' (and line breaks): unterminated
+        i = j;
+        break;
+      }
+      out.push_back(v[j]);
       i = j + 1;
       continue;
     }

@@ -155,6 +155,7 @@ inline scan_result skip_cfws_impl(std::string_view in, std::size_t pos, const le
                                   std::string* comments) {
   scan_result r;
   const std::size_t n = in.size();
+  if (pos > n) pos = n;  // a position past the end is the end
   for (;;) {
     while (pos < n && is_fws(in[pos])) ++pos;
     if (pos == n || in[pos] != '(') break;
