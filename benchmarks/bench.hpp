@@ -133,6 +133,16 @@ void register_mime_benchmarks(const mime_registry& r);
 /// DIR/message_10mb.eml, DIR/address_lists.txt (one list per line), DIR/mime_expected.json.
 [[nodiscard]] bool dump_mime_inputs(const std::string& dir);
 
+// ---- SMTP groups (issue 5 section 5): DATA receive and stuffing, pipelined commands ----------
+
+/// smtp_data_receive, smtp_data_stuff and smtp_command_parse with the memcpy baselines of the
+/// DATA corpus's sizes (smtp_bench.cpp).
+void register_smtp_benchmarks();
+/// Writes the SMTP inputs for scripts/bench.sh's Python rows: DIR/smtp_data_raw.bin (the
+/// messages), DIR/smtp_data_wire.bin (stuffed, each ended by CRLF.CRLF), DIR/smtp_commands.txt,
+/// DIR/smtp_expected.json (per-message lengths, command and verb counts, SIZE sum).
+[[nodiscard]] bool dump_smtp_inputs(const std::string& dir);
+
 /// A view that marks failure.
 inline std::string_view failed() noexcept { return {}; }
 

@@ -1,6 +1,6 @@
 // benchmarks/main.cpp — mailwire-bench: mailwire's base64 and quoted-printable codecs, MIME
-// parser and address lists (mime_bench.cpp) against the peers found at build time, in one
-// binary so that every ratio comes from one run.
+// parser and address lists (mime_bench.cpp), SMTP DATA and commands (smtp_bench.cpp) against
+// the peers found at build time, in one binary so that every ratio comes from one run.
 //
 // Benchmarks are named GROUP/IMPL and report bytes_per_second; every one has a `size` counter
 // (bytes counted per iteration) so a script can match it with the memcpy baseline of the same
@@ -10,7 +10,8 @@
 //
 //   mailwire-bench [google benchmark flags]
 //   mailwire-bench --dump-inputs DIR   # writes the inputs (for scripts/bench.sh's Python rows),
-//                                      # the mail corpora too (mail_corpus.hpp)
+//                                      # the mail corpora too (mail_corpus.hpp) and the
+//                                      # SMTP inputs (smtp_bench.cpp)
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -321,7 +322,7 @@ bool dump_inputs(const std::string& dir) {
       return false;
     }
   }
-  return dump_mime_inputs(dir);
+  return dump_mime_inputs(dir) && dump_smtp_inputs(dir);
 }
 
 }  // namespace
@@ -411,6 +412,8 @@ int main(int argc, char** argv) {
   add_vmime_mime(mreg);
 #endif
   register_mime_benchmarks(mreg);
+  // The SMTP groups (smtp_bench.cpp): DATA receive and stuffing, pipelined commands.
+  register_smtp_benchmarks();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;
