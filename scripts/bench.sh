@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
 # scripts/bench.sh — builds mailwire-bench (Release) and compares mailwire's base64 and
-# quoted-printable codecs, MIME parser and address lists with their peers, on a fresh Debian 12
-# machine or here.
+# quoted-printable codecs, MIME parser, address lists and SMTP DATA/command codecs with their
+# peers, on a fresh Debian 12 machine or here.
 #
 #   1. installs the dependencies (apt-get, when root or with sudo): Google Benchmark and the
 #      peer libraries (GMime, GLib, OpenSSL, libb64, modp_b64, Nettle, libsodium,
-#      libbaseencode, VMime, mimetic, libetpan); peers that cannot be installed are left out;
+#      libbaseencode, VMime, mimetic, libetpan, Python's aiosmtpd); peers that cannot be
+#      installed are left out;
 #   2. builds build/bench (Release, no -march: mailwire picks its SIMD path at run time);
 #   3. runs mailwire-bench pinned to one CPU (taskset -c $BENCH_CPU) with repetitions, and times
 #      Python on the same inputs (written by `mailwire-bench --dump-inputs`): binascii and
 #      base64.encodebytes for the codecs, email.message_from_bytes (policy.default) + walk +
 #      get_payload(decode=True) for the MIME groups, email.headerregistry for address lists;
+#      for SMTP smtplib.SMTP.data (stuffing), aiosmtpd's SMTP.smtp_DATA (receive) and
+#      aiosmtpd's command parsing steps, run by a python3 that can import aiosmtpd (Debian's
+#      /usr/bin/python3 when the one on PATH cannot);
 #   4. prints a table: group, impl, median GB/s (10^9 bytes/s), ratio to memcpy of the same
-#      size (address lists: also addresses/s), and per group mailwire / best peer; then the
-#      issues' goals, met or missed.
+#      size (address lists: also addresses/s; SMTP commands: commands/s), and per group
+#      mailwire / best peer; then the issues' goals, met or missed.
 #   Results: build/bench/results.json (Google Benchmark JSON; the Python rows are added as
 #   median aggregates) and build/bench/results.txt (the table).
 #
@@ -35,7 +39,8 @@ BENCH_CPU=${BENCH_CPU:-1}
 PYTHON_ROWS=${PYTHON_ROWS:-1}
 REQUIRED=(cmake ninja-build g++ pkg-config libbenchmark-dev python3 util-linux)
 PEERS=(libfmt-dev libgmime-3.0-dev libglib2.0-dev libssl-dev libb64-dev nettle-dev libsodium-dev
-       libmodpbase64-dev libbaseencode-dev libvmime-dev libmimetic-dev libetpan-dev)
+       libmodpbase64-dev libbaseencode-dev libvmime-dev libmimetic-dev libetpan-dev
+       python3-aiosmtpd)
 
 log() { printf '\n==> %s\n' "$*" >&2; }
 
@@ -216,14 +221,209 @@ json.dump(rows, sys.stdout)
 PY
 }
 
-# The table, from Google Benchmark's JSON ($1, to which the Python rows $2 are added).
+# The SMTP Python rows (issue 5 section 5): smtplib.SMTP.data for stuffing, aiosmtpd's
+# SMTP.smtp_DATA for receiving, aiosmtpd's own command parsing steps, on the inputs
+# mailwire-bench wrote, checked like mailwire (content, per-verb counts), timed with timeit.
+# aiosmtpd is imported by the first python3 that can (PATH's, then Debian's /usr/bin/python3).
+# Prints a JSON list.
+smtp_python_rows() {
+  local dir=$1 filter=$2 py=python3 p
+  for p in python3 /usr/bin/python3; do
+    if command -v "$p" >/dev/null && "$p" -c 'import aiosmtpd' 2>/dev/null; then py=$p; break; fi
+  done
+  "${PIN[@]}" "$py" - "$dir" "$REPETITIONS" "$MIN_TIME" "$filter" <<'PY'
+import asyncio, json, re, smtplib, statistics, sys, time, timeit
+
+d, reps, min_time, flt = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+rd = lambda n: open(f"{d}/{n}", "rb").read()
+raw, wire, cmds = rd("smtp_data_raw.bin"), rd("smtp_data_wire.bin"), rd("smtp_commands.txt")
+exp = json.load(open(f"{d}/smtp_expected.json"))
+messages, at = [], 0
+for n in exp["raw_len"]:
+    messages.append(raw[at:at + n])
+    at += n
+rows = []
+
+def time_row(name, size, nbytes, call, check, label, items=None):
+    """Checks call() once, then times it like Google Benchmark (CPU time, median)."""
+    if flt and not flt.startswith("-") and not re.search(flt, name):
+        return
+    row = {"name": name + "_median", "run_name": name, "run_type": "aggregate",
+           "aggregate_name": "median", "source": "python3 timeit", "size": size, "label": label}
+    try:
+        why = check(call())
+    except Exception as e:  # a failing peer is a failed check, not a crash
+        why = f"{type(e).__name__}: {e}"
+    if why is not True:
+        row["error_occurred"] = True
+        row["error_message"] = why if isinstance(why, str) else "output check failed"
+    else:
+        t0 = time.process_time(); call(); one = time.process_time() - t0
+        number = max(1, int(min_time / max(one, 1e-9)))
+        times = timeit.repeat(call, repeat=reps, number=number, timer=time.process_time)
+        per_call = statistics.median(times) / number
+        row.update(bytes_per_second=nbytes / per_call, real_time=per_call * 1e9,
+                   cpu_time=per_call * 1e9, time_unit="ns", iterations=number)
+        if items:
+            row.update(items_per_second=items / per_call, commands=items)
+    rows.append(row)
+
+def unavailable(name, size, why):
+    if flt and not flt.startswith("-") and not re.search(flt, name):
+        return
+    rows.append({"name": name + "_median", "run_name": name, "run_type": "aggregate",
+                 "aggregate_name": "median", "source": "python3", "size": size,
+                 "error_occurred": True, "error_message": why})
+
+# smtp_data_stuff/smtplib: smtplib.SMTP.data() itself (its _quote_periods and the final
+# CRLF "." CRLF), one call per message; send() collects the bytes, getreply() answers 354/250.
+class StuffingClient(smtplib.SMTP):
+    def __init__(self):
+        super().__init__()
+        self.sent, self.replies = [], 0
+    def send(self, s):
+        self.sent.append(s)
+    def getreply(self):
+        self.replies += 1
+        return (354, b"go ahead") if self.replies % 2 else (250, b"OK")
+
+def stuff_all():
+    c = StuffingClient()
+    for m in messages:
+        c.data(m)
+    return c.sent[1::2]  # [b"data\r\n", message, ...] -> the messages
+
+def check_stuff(out):
+    if len(out) != len(messages):
+        return f"{len(out)} of {len(messages)} messages"
+    return True if b"".join(out) == wire else "stuffed output differs from the wire form"
+
+time_row("smtp_data_stuff/smtplib", len(raw), len(raw), stuff_all, check_stuff,
+         f"Python {sys.version.split()[0]} smtplib.SMTP.data (_quote_periods), send() to a list")
+
+try:
+    import aiosmtpd
+    from aiosmtpd.smtp import SMTP as AioSMTP
+except ImportError:
+    AioSMTP = None
+    why = f"aiosmtpd not importable by {sys.executable} (Debian: python3-aiosmtpd)"
+    unavailable("smtp_data_receive/aiosmtpd", len(wire), why)
+    unavailable("smtp_command_parse/aiosmtpd", len(cmds), why)
+
+if AioSMTP is not None:
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+
+    class Writer:  # the replies (354, 250) go nowhere
+        def write(self, b): pass
+        async def drain(self): pass
+        def close(self): pass
+
+    class Transport:
+        def get_extra_info(self, *a, **k): return None
+        def is_closing(self): return False
+        def close(self): pass
+
+    class Handler:
+        def __init__(self): self.out = []
+        async def handle_DATA(self, server, session, envelope):
+            self.out.append(envelope.original_content)
+            return "250 OK"
+
+    def server(buf):
+        h = Handler()
+        s = AioSMTP(h, loop=loop, hostname="mx.example.org", data_size_limit=None)
+        r = asyncio.StreamReader(loop=loop, limit=s.line_length_limit)
+        r.feed_data(buf)
+        r.feed_eof()
+        s._reader, s._writer, s.transport = r, Writer(), Transport()
+        s.session = s._create_session()
+        s.session.host_name = "client.example.net"
+        s._set_rset_state()
+        return s, h
+
+    # smtp_data_receive/aiosmtpd: SMTP.smtp_DATA (readuntil CRLF per line, end at "." CRLF,
+    # unstuffing, join, handle_DATA) once per message, the wire bytes fed from memory.
+    n_msgs = len(exp["raw_len"])
+    async def receive_all():
+        s, h = server(wire)
+        for _ in range(n_msgs):
+            s.envelope.rcpt_tos.append("rcpt@example.org")  # DATA needs a recipient
+            await s.smtp_DATA("")
+        return h.out, s._reader.at_eof()
+
+    def check_receive(out):
+        got, eof = out
+        if len(got) != len(messages):
+            return f"{len(got)} of {len(messages)} messages"
+        if any(g != m for g, m in zip(got, messages)):
+            return "unstuffed content differs from the original messages"
+        return True if eof else "wire bytes left over"
+
+    time_row("smtp_data_receive/aiosmtpd", len(wire), len(raw),
+             lambda: loop.run_until_complete(receive_all()), check_receive,
+             f"aiosmtpd {aiosmtpd.__version__} SMTP.smtp_DATA per message, StreamReader fed from memory")
+
+    # smtp_command_parse/aiosmtpd: aiosmtpd has no parser apart from its session, so this runs
+    # its own parsing steps in the order _handle_client and smtp_MAIL/smtp_RCPT call them
+    # (readuntil, rstrip, partition, upper/decode, strip; _strip_command_keyword, _getaddr,
+    # _getparams, the BODY and SIZE checks), without the state machine and the replies.
+    async def parse_all():
+        s, _ = server(cmds)
+        r = s._reader
+        verbs, rcpts, size_sum = {}, 0, 0
+        while not r.at_eof():
+            line = (await r.readuntil()).rstrip(b"\r\n")
+            command, _, arg = line.partition(b" ")
+            command = command.upper().decode("ascii")
+            arg = str(arg.strip(), encoding="ascii", errors="strict") if arg else None
+            if command in ("MAIL", "RCPT"):
+                arg = s._strip_command_keyword("FROM:" if command == "MAIL" else "TO:", arg)
+                address, rest = s._getaddr(arg)
+                if not address:
+                    raise ValueError(f"bad address in {line!r}")
+                options = rest.upper().split()
+                params = s._getparams(options)
+                if params is None:
+                    raise ValueError(f"bad parameters in {line!r}")
+                if command == "MAIL":
+                    if params.pop("BODY", "7BIT") not in ("7BIT", "8BITMIME"):
+                        raise ValueError("BODY")
+                    size = params.pop("SIZE", None)
+                    if size is not None:
+                        if isinstance(size, bool) or not size.isdigit():
+                            raise ValueError("SIZE")
+                        size_sum += int(size)
+                else:
+                    rcpts += 1
+            verbs[command] = verbs.get(command, 0) + 1
+        return verbs, rcpts, size_sum
+
+    def check_parse(out):
+        verbs, rcpts, size_sum = out
+        if sum(verbs.values()) != exp["commands"]:
+            return f"parsed {sum(verbs.values())} of {exp['commands']} commands"
+        if verbs != exp["verbs"] or rcpts != exp["verbs"]["RCPT"] or size_sum != exp["size_sum"]:
+            return "command counts per verb, recipients or SIZE values differ"
+        return True
+
+    time_row("smtp_command_parse/aiosmtpd", len(cmds), len(cmds),
+             lambda: loop.run_until_complete(parse_all()), check_parse,
+             f"aiosmtpd {aiosmtpd.__version__} parsing steps of _handle_client/smtp_MAIL/smtp_RCPT, "
+             "no session state, no replies", items=exp["commands"])
+json.dump(rows, sys.stdout)
+PY
+}
+
+# The table, from Google Benchmark's JSON ($1, to which the Python rows in $2... are added).
 report() {
-  python3 - "$1" "$2" <<'PY'
+  python3 - "$@" <<'PY'
 import json, sys
 
-path, extra = sys.argv[1], sys.argv[2]
+path = sys.argv[1]
 doc = json.load(open(path))
-doc["benchmarks"] += json.load(open(extra)) if extra else []
+for extra in sys.argv[2:]:
+    doc["benchmarks"] += json.load(open(extra)) if extra else []
 json.dump(doc, open(path, "w"), indent=2)
 
 rows = {}   # run_name -> row (median aggregate; a single run when there are no repetitions)
@@ -252,7 +452,8 @@ p(f"mailwire-bench  {ctx.get('date', '')}  host {ctx.get('host_name', '')}  "
   f"{ctx.get('num_cpus', '?')} CPUs @ {ctx.get('mhz_per_cpu', '?')} MHz  "
   f"load average {', '.join(f'{x:.2f}' for x in ctx.get('load_avg', []))}")
 p("GB/s = 10^9 bytes/s of the input (decode: encoded bytes; encode: raw bytes), median of the "
-  "repetitions; x memcpy = GB/s / memcpy GB/s of the same size.")
+  "repetitions; x memcpy = GB/s / memcpy GB/s of the same size. SMTP DATA: GB/s of message "
+  "octets (receive: vs memcpy of the stuffed wire bytes).")
 p("")
 p(f"{'group':<26} {'impl':<16} {'GB/s':>8} {'x memcpy':>9}  note")
 p("-" * 100)
@@ -269,9 +470,10 @@ for g, impls in groups.items():
         m = memcpy.get(int(b.get("size", 0)))
         ratio = f"{b['bytes_per_second'] / m:.3f}" if m and g != "memcpy" else ""
         label = b.get("label", "")
-        if "items_per_second" in b:  # address lists: the goal is in addresses per second
+        if "items_per_second" in b:  # address lists, SMTP commands: goals in items per second
             items[f"{g}/{impl}"] = b["items_per_second"] / 1e6
-            label = f"{b['items_per_second'] / 1e6:.3f} M addresses/s; {label}"
+            unit = "commands" if g.startswith("smtp_command") else "addresses"
+            label = f"{b['items_per_second'] / 1e6:.3f} M {unit}/s; {label}"
         p(f"{g:<26} {impl:<16} {v:>8.3f} {ratio:>9}  {label}")
         if g != "memcpy" and not impl.startswith("mailwire") and (best_peer is None or v > best_peer[1]):
             best_peer = (impl, v)
@@ -289,7 +491,11 @@ goals = [("base64_decode_mime/mailwire", 16, gbs, "GB/s"),
          ("mime_parse_decode_mailbox/mailwire", 1.5, gbs, "GB/s"),
          ("mime_parse_mailbox/mailwire", 4, gbs, "GB/s"),
          ("mime_parse_decode_10mb/mailwire", 3, gbs, "GB/s"),
-         ("address_list/mailwire", 1, items, "M addresses/s")]
+         ("address_list/mailwire", 1, items, "M addresses/s"),
+         # issue 5 section 5
+         ("smtp_data_receive/mailwire", 8, gbs, "GB/s"),
+         ("smtp_data_stuff/mailwire", 8, gbs, "GB/s"),
+         ("smtp_command_parse/mailwire", 10, items, "M commands/s")]
 p("Goals of the issues (GB/s unless said):")
 for name, goal, values, unit in goals:
     v = values.get(name)
@@ -328,15 +534,17 @@ main() {
     --benchmark_out="$BUILD_DIR/results.json" --benchmark_out_format=json "${args[@]}" >&2
   local extra=""
   if [ "$PYTHON_ROWS" != 0 ] && command -v python3 >/dev/null; then
-    log "timing Python (binascii, email, email.headerregistry) on the same inputs"
+    log "timing Python (binascii, email, email.headerregistry, smtplib, aiosmtpd) on the same inputs"
     local tmp
     tmp=$(mktemp -d)
     "$bin" --dump-inputs "$tmp"
     python_rows "$tmp" "$filter" >"$tmp/python.json"
+    smtp_python_rows "$tmp" "$filter" >"$tmp/python_smtp.json"
     extra=$tmp/python.json
   fi
   log "load after: $(uptime)"
-  report "$BUILD_DIR/results.json" "$extra" | tee "$BUILD_DIR/results.txt"
+  report "$BUILD_DIR/results.json" ${extra:+"$extra" "$(dirname "$extra")/python_smtp.json"} |
+    tee "$BUILD_DIR/results.txt"
   echo "(JSON: $BUILD_DIR/results.json, table: $BUILD_DIR/results.txt)"
   [ -n "$extra" ] && rm -rf "$(dirname "$extra")"
   return 0
