@@ -413,8 +413,12 @@ TEST_CASE("smtp command: errors map to replies", "[smtp][command]") {
   CHECK(smtp::reply_hint(errc::invalid_parameter) == "501 5.5.4 Syntax error in parameters");
   CHECK(smtp::reply_hint(errc::parameter_not_allowed).substr(0, 9) == "555 5.5.4");
   CHECK(smtp::reply_hint_mail(errc::invalid_path) == "501 5.1.7 Bad sender address syntax");
-  for (int e = 0; e <= static_cast<int>(errc::local_invalid_value); ++e) {
+  for (int e = 0; e <= static_cast<int>(errc::local_state); ++e) {
     const auto h = smtp::reply_hint(static_cast<errc>(e));
+    if (static_cast<errc>(e) == errc::input_before_tls) {
+      CHECK(h.empty());  // the 220 went out: nothing more may be said in plaintext
+      continue;
+    }
     REQUIRE(h.size() > 10);
     CHECK(h.find_first_of("\r\n") == std::string_view::npos);
     const std::error_code ec = static_cast<errc>(e);

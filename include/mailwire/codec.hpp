@@ -5,3 +5,4 @@
 #include "mailwire/codec/base64.hpp"
 #include "mailwire/codec/charset.hpp"
 #include "mailwire/codec/quoted_printable.hpp"
+#include "mailwire/codec/sasl.hpp"

@@ -1,5 +1,5 @@
 // mailwire/smtp.hpp — SMTP (RFC 5321 and its extensions): paths, commands, replies, EHLO
-// capabilities and the DATA codecs. Sessions follow (issue 5).
+// capabilities, the DATA codecs and the server session (LMTP included).
 #pragma once
 
 #include "mailwire/smtp/address.hpp"
@@ -9,3 +9,4 @@
 #include "mailwire/smtp/errc.hpp"
 #include "mailwire/smtp/limits.hpp"
 #include "mailwire/smtp/reply.hpp"
+#include "mailwire/smtp/server.hpp"

@@ -52,8 +52,28 @@ enum class errc : std::uint8_t {
   invalid_xtext,            ///< malformed xtext (RFC 3461 section 4)
   number_overflow,          ///< SIZE or BDAT size that does not fit in 64 bits
   invalid_base64,           ///< AUTH initial response that is not base64 or "=" (RFC 4954)
-  // Local misuse (serializers, builders)
+  // Session rules (RFC 5321 sections 3.3, 4.1.4, 4.3.2, 4.5.3.1; server_session)
+  unrecognized_command,     ///< an alphabetic verb the server does not know (500 5.5.1)
+  not_implemented,          ///< a known verb the server does not offer, e.g. LHLO in SMTP (502)
+  bad_sequence,             ///< a command out of order, e.g. RCPT before MAIL (503 5.5.1)
+  parameter_not_offered,    ///< a MAIL/RCPT parameter of an extension not advertised (555)
+  too_many_recipients,      ///< over the recipient limit (452 4.5.3, RFC 9422 RCPTMAX)
+  message_too_large,        ///< SIZE declared or message counted over the limit (552 5.3.4)
+  no_valid_recipients,      ///< DATA or BDAT without an accepted recipient (554 5.5.1)
+  binarymime_needs_bdat,    ///< DATA after BODY=BINARYMIME (RFC 3030 section 3: 503)
+  auth_required,            ///< MAIL before AUTH on a server that requires it (530 5.7.0)
+  tls_required,             ///< AUTH or REQUIRETLS without TLS when TLS is required (530 5.7.0)
+  auth_mechanism_unknown,   ///< AUTH with a mechanism not offered (504 5.5.4, RFC 4954 6)
+  auth_cancelled,           ///< the client answered "*" (501 5.0.0, RFC 4954 section 4)
+  already_authenticated,    ///< a second AUTH (503 5.5.1, RFC 4954 section 4)
+  tls_not_available,        ///< STARTTLS when TLS is not offered or already on (454 / 503)
+  // Session errors that end the session (sticky; the reply is a 421 or nothing)
+  too_many_errors,          ///< the client made more than server_options::max_errors errors
+  input_before_tls,         ///< bytes after STARTTLS before the TLS handshake (CVE-2011-0411)
+  http_command,             ///< an HTTP request line (GET, POST, CONNECT...): cross-protocol
+  // Local misuse (serializers, builders, sessions)
   local_invalid_value,      ///< host misuse: a value that would not serialize to a valid line
+  local_state,              ///< host misuse: an answer or command the session's state forbids
 };
 
 /// The enumerator's meaning, for logs.
@@ -89,7 +109,25 @@ enum class errc : std::uint8_t {
     case errc::invalid_xtext: return "invalid xtext";
     case errc::number_overflow: return "number too large";
     case errc::invalid_base64: return "invalid base64 initial response";
+    case errc::unrecognized_command: return "command unrecognized";
+    case errc::not_implemented: return "command not implemented";
+    case errc::bad_sequence: return "bad sequence of commands";
+    case errc::parameter_not_offered: return "parameter of an extension not offered";
+    case errc::too_many_recipients: return "too many recipients";
+    case errc::message_too_large: return "message too large";
+    case errc::no_valid_recipients: return "no valid recipients";
+    case errc::binarymime_needs_bdat: return "BODY=BINARYMIME requires BDAT";
+    case errc::auth_required: return "authentication required";
+    case errc::tls_required: return "TLS required";
+    case errc::auth_mechanism_unknown: return "authentication mechanism not offered";
+    case errc::auth_cancelled: return "authentication cancelled";
+    case errc::already_authenticated: return "already authenticated";
+    case errc::tls_not_available: return "TLS not available";
+    case errc::too_many_errors: return "too many errors";
+    case errc::input_before_tls: return "input after STARTTLS before the TLS handshake";
+    case errc::http_command: return "HTTP request on the SMTP port";
     case errc::local_invalid_value: return "invalid value given to the serializer";
+    case errc::local_state: return "answer or command not allowed in the session's state";
   }
   return "unknown SMTP error";
 }
@@ -132,7 +170,25 @@ enum class errc : std::uint8_t {
     case errc::invalid_xtext: return "501 5.5.4 Malformed xtext";
     case errc::number_overflow: return "501 5.5.4 Number too large";
     case errc::invalid_base64: return "501 5.5.2 Cannot decode response";
-    case errc::local_invalid_value: return "451 4.3.0 Local error";
+    case errc::unrecognized_command: return "500 5.5.1 Command unrecognized";
+    case errc::not_implemented: return "502 5.5.1 Command not implemented";
+    case errc::bad_sequence: return "503 5.5.1 Bad sequence of commands";
+    case errc::parameter_not_offered: return "555 5.5.4 Parameter not supported";
+    case errc::too_many_recipients: return "452 4.5.3 Too many recipients";
+    case errc::message_too_large: return "552 5.3.4 Message size exceeds fixed maximum message size";
+    case errc::no_valid_recipients: return "554 5.5.1 No valid recipients";
+    case errc::binarymime_needs_bdat: return "503 5.5.1 BODY=BINARYMIME requires BDAT";
+    case errc::auth_required: return "530 5.7.0 Authentication required";
+    case errc::tls_required: return "530 5.7.0 Must issue a STARTTLS command first";
+    case errc::auth_mechanism_unknown: return "504 5.5.4 Unrecognized authentication type";
+    case errc::auth_cancelled: return "501 5.0.0 Authentication cancelled";
+    case errc::already_authenticated: return "503 5.5.1 Already authenticated";
+    case errc::tls_not_available: return "454 4.7.0 TLS not available";
+    case errc::too_many_errors: return "421 4.7.0 Too many errors, closing connection";
+    case errc::input_before_tls: return "";  // the 220 was sent: nothing more in plaintext
+    case errc::http_command: return "421 4.7.0 This is an SMTP server, closing connection";
+    case errc::local_invalid_value:
+    case errc::local_state: return "451 4.3.0 Local error";
   }
   return "500 5.5.2 Syntax error";
 }
