@@ -125,10 +125,11 @@ inline void data_masks(const char* p, std::uint32_t& cr, std::uint32_t& lf) noex
 /// Scans a clean run starting at `i` (lim - i >= 32, lim <= n): text whose every CR is
 /// followed by LF and every LF preceded by CR, no line longer than `max_text` octets, and no
 /// "." or end of input right after an LF. `col` is the length of the line before i. Returns the
-/// end of the run (i when none), which is copied unchanged; `col` becomes the line length
-/// there, 0 at a line start.
+/// end of the run (i when none); `col` becomes the line length there, 0 at a line start. The
+/// run is copied to `out` (the output position of i) while it is scanned, one pass over the
+/// input: up to lim - i octets of `out` are written, of which only the run's are meaningful.
 inline std::size_t data_clean_run(const char* in, std::size_t i, std::size_t lim, std::size_t n,
-                                  std::size_t& col, std::size_t max_text) noexcept {
+                                  std::size_t& col, std::size_t max_text, char* out) noexcept {
   std::size_t pos = i, ls = i, c0 = col;  // ls: start of the current line (or i), c0: its length
   std::uint32_t carry = 0;                // 1: the byte before pos is a CR
   auto stop = [&]() noexcept {
@@ -141,6 +142,7 @@ inline std::size_t data_clean_run(const char* in, std::size_t i, std::size_t lim
   while (lim - pos >= 32) {
     std::uint32_t cr, lf;
     data_masks(in + pos, cr, lf);
+    std::memcpy(out + (pos - i), in + pos, 32);  // within lim; beyond the run is overwritten
     const std::uint32_t expect = (cr << 1) | carry;
     std::uint32_t good = lf;
     bool irregular = false;
@@ -177,6 +179,7 @@ inline std::size_t data_clean_run(const char* in, std::size_t i, std::size_t lim
 /// (unexpected_end). Once done, further calls take no input: they return the same event or
 /// error with consumed 0, so pipelined bytes stay with the host. The output is the message
 /// with CRLF line ends (in normalize mode; as received otherwise), complete at the event.
+/// Octets of `out` after the `produced` ones may be overwritten (scratch of the one-pass copy).
 class data_receiver {
  public:
   explicit data_receiver(const data_options& o = {}) noexcept : opt_(o) {}
@@ -197,9 +200,8 @@ class data_receiver {
           !(state_ == st::line_start && (src[i] == '.' || src[i] == '\r' || src[i] == '\n'))) {
         const std::size_t lim = i + (cap - o < n - i ? cap - o : n - i);
         const std::size_t e =
-            lim - i >= 32 ? detail::data_clean_run(src, i, lim, n, col_, max_text) : i;
+            lim - i >= 32 ? detail::data_clean_run(src, i, lim, n, col_, max_text, dst + o) : i;
         if (e > i) {
-          std::memcpy(dst + o, src + i, e - i);
           o += e - i;
           offset_ += e - i;
           i = e;
@@ -349,6 +351,7 @@ class data_receiver {
 /// Client side of DATA (RFC 5321 4.5.2): doubles a "." at the start of each line, writes every
 /// line end (CRLF, bare LF, bare CR) as CRLF, and at `final` appends CRLF "." CRLF (first a
 /// CRLF if the content does not end with one). Never fails except for input after final.
+/// Octets of `out` after the `produced` ones may be overwritten (scratch of the one-pass copy).
 class data_sender {
  public:
   data_sender() noexcept = default;
@@ -372,9 +375,8 @@ class data_sender {
         const std::size_t lim = i + (cap - o < n - i ? cap - o : n - i);
         std::size_t col = line_start_ ? 0 : 1;
         const std::size_t e =
-            lim - i >= 32 ? detail::data_clean_run(src, i, lim, n, col, SIZE_MAX) : i;
+            lim - i >= 32 ? detail::data_clean_run(src, i, lim, n, col, SIZE_MAX, dst + o) : i;
         if (e > i) {
-          std::memcpy(dst + o, src + i, e - i);
           o += e - i;
           offset_ += e - i;
           i = e;
