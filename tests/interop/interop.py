@@ -1,0 +1,207 @@
+"""Shared helpers of the interop tests (tests/interop): a mailwire-smtpd on a free loopback port
+with its own Maildir, a self-signed certificate made with the openssl CLI, and checks of the
+delivered files byte for byte.
+
+Every test script takes --bin PATH (mailwire-smtpd) and --work DIR (a scratch directory in the
+build tree) and exits 0 when all its checks pass, 77 when its peer is missing (ctest
+SKIP_RETURN_CODE), 1 otherwise."""
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+SKIP = 77
+
+
+def args(description):
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--bin", required=True, help="mailwire-smtpd")
+    p.add_argument("--work", default=None, help="scratch directory (default: a temporary one)")
+    a = p.parse_args()
+    if a.work:
+        os.makedirs(a.work, exist_ok=True)
+        a.work = tempfile.mkdtemp(dir=a.work)
+    else:
+        a.work = tempfile.mkdtemp(prefix="mailwire-interop-")
+    return a
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def make_cert(work):
+    """A self-signed certificate for 'localhost' made with the openssl CLI: (cert, key)."""
+    cert, key = os.path.join(work, "cert.pem"), os.path.join(work, "key.pem")
+    if not os.path.exists(cert):
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                        "-out", cert, "-days", "2", "-subj", "/CN=localhost",
+                        "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+                       check=True, capture_output=True)
+    return cert, key
+
+
+class Smtpd:
+    """mailwire-smtpd --listen on 127.0.0.1:<free port> with a fresh Maildir (a context manager)."""
+
+    def __init__(self, binary, work, name, tls=False, users=None, extra=(), implicit_tls=False):
+        self.dir = os.path.join(work, name)
+        shutil.rmtree(self.dir, ignore_errors=True)
+        os.makedirs(self.dir)
+        self.maildir = os.path.join(self.dir, "Maildir")
+        self.port = free_port()
+        self.tls_port = None
+        cmd = [binary, "--listen", f"127.0.0.1:{self.port}", "--maildir", self.maildir,
+               "--hostname", "mx.test"]
+        if tls or implicit_tls:
+            cert, key = make_cert(work)
+            cmd += ["--tls-cert", cert, "--tls-key", key]
+        if implicit_tls:
+            self.tls_port = free_port()
+            cmd += ["--tls-port", f"127.0.0.1:{self.tls_port}"]
+        if users is not None:
+            path = os.path.join(self.dir, "users")
+            with open(path, "w") as f:
+                for u, pw in users.items():
+                    f.write(f"{u}:{pw}\n")
+            cmd += ["--users", path]
+        cmd += list(extra)
+        self.cmd = cmd
+        self.log_path = os.path.join(self.dir, "smtpd.log")
+
+    def __enter__(self):
+        self.log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log)
+        for port in [self.port] + ([self.tls_port] if self.tls_port else []):
+            deadline = time.time() + 10
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    if self.proc.poll() is not None or time.time() > deadline:
+                        raise RuntimeError("mailwire-smtpd did not start: " + self.logtext())
+                    time.sleep(0.05)
+        # The probe connections above are sessions too; let them end before counting files.
+        time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            rc = self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            rc = self.proc.wait()
+        self.log.close()
+        if exc[0] is None and rc != 0:
+            raise RuntimeError(f"mailwire-smtpd exited with {rc}: " + self.logtext())
+        return False
+
+    def logtext(self):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def messages(self, wait_for=None, timeout=5.0):
+        """The delivered files (bytes) in name order; waits until `wait_for` are there."""
+        deadline = time.time() + timeout
+        while True:
+            new = os.path.join(self.maildir, "new")
+            names = sorted(os.listdir(new)) if os.path.isdir(new) else []
+            if wait_for is None or len(names) >= wait_for or time.time() > deadline:
+                break
+            time.sleep(0.05)
+        out = []
+        for n in names:
+            with open(os.path.join(new, n), "rb") as f:
+                out.append(f.read())
+        tmp = os.path.join(self.maildir, "tmp")
+        if os.path.isdir(tmp) and os.listdir(tmp):
+            raise AssertionError(f"files left in tmp/: {os.listdir(tmp)}")
+        return out
+
+
+TRACE_RE = re.compile(rb"\AReturn-Path: (<[^\r\n]*>)\r\nReceived: from ([^\r\n]*)\r\n"
+                      rb"\tby mx\.test \(mailwire-smtpd\) with (E?SMTPS?A?|LMTPS?A?) id [0-9A-Za-z]+"
+                      rb"(?:\r\n\tfor (<[^\r\n]*>))?;\r\n\t[A-Z][a-z]{2}, \d{1,2} [A-Z][a-z]{2} \d{4} "
+                      rb"\d\d:\d\d:\d\d [+-]\d{4}\r\n")
+
+
+def split_trace(data):
+    """(return_path, received_from, protocol, for_rcpt, message) of a delivered file."""
+    m = TRACE_RE.match(data)
+    if not m:
+        raise AssertionError("no Return-Path/Received trace at the top: %r" % data[:300])
+    return (m.group(1).decode(), m.group(2).decode(), m.group(3).decode(),
+            m.group(4).decode() if m.group(4) else None, data[m.end():])
+
+
+class Checker:
+    def __init__(self, name):
+        self.name = name
+        self.failures = 0
+        self.count = 0
+
+    def eq(self, what, got, want):
+        self.count += 1
+        if got != want:
+            self.failures += 1
+            g, w = repr(got), repr(want)
+            print(f"FAIL {self.name}: {what}\n  got:  {g[:2000]}\n  want: {w[:2000]}", flush=True)
+        return got == want
+
+    def true(self, what, cond, detail=""):
+        self.count += 1
+        if not cond:
+            self.failures += 1
+            print(f"FAIL {self.name}: {what} {detail}", flush=True)
+        return cond
+
+    def delivered(self, what, server, want_messages, sender=None, protocol=None, rcpt="any"):
+        """The Maildir holds exactly `want_messages` (bytes after the trace lines), in any order."""
+        got = server.messages(wait_for=len(want_messages))
+        if not self.eq(f"{what}: number of deliveries", len(got), len(want_messages)):
+            return
+        bodies = []
+        for data in got:
+            try:
+                rp, _, proto, for_rcpt, body = split_trace(data)
+            except AssertionError as e:
+                self.true(f"{what}: trace", False, str(e))
+                continue
+            if sender is not None:
+                self.eq(f"{what}: Return-Path", rp, sender)
+            if protocol is not None:
+                self.eq(f"{what}: Received protocol", proto, protocol)
+            if rcpt != "any":
+                self.eq(f"{what}: Received for", for_rcpt, rcpt)
+            bodies.append(body)
+        self.eq(f"{what}: delivered bytes", sorted(bodies), sorted(want_messages))
+
+    def finish(self):
+        if self.failures:
+            print(f"{self.name}: {self.failures} of {self.count} checks failed")
+            sys.exit(1)
+        print(f"{self.name}: all {self.count} checks passed")
+        sys.exit(0)
+
+
+def message(subject, extra_lines=()):
+    """A test message with CRLF line ends, a dot-started line (stuffed on the wire) and 8-bit-free
+    text; `extra_lines` are appended to the body."""
+    lines = [f"From: Ann <ann@example.org>", "To: Bob <bob@example.com>", f"Subject: {subject}",
+             "Message-ID: <%s@example.org>" % re.sub(r"[^A-Za-z0-9]", "", subject),
+             "Date: Tue, 1 Jul 2003 10:52:37 +0200", "", "Hello Bob,",
+             ".a line that starts with a dot", "..two dots", "", "-- ", "Ann"] + list(extra_lines)
+    return ("\r\n".join(lines) + "\r\n").encode()
