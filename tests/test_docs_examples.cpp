@@ -54,3 +54,7 @@ TEST_CASE("docs/mime.md: building a message, then saving its attachments as it s
   CHECK(files["r.pdf"] == pdf);
   (void)read_some;
 }
+
+TEST_CASE("docs/smtp-client.md: one message to two recipients, one refused", "[docs][smtp]") {
+  CHECK(smtp_client_example().rfind("EHLO client.example\r\n", 0) == 0);  // aborts if its checks fail
+}
