@@ -2,6 +2,7 @@
 // lines of RFC 5321 appendix D, RFC 2033 section 4.2, RFC 3207 and RFC 4954 examples; exact
 // client bytes at each step; every chunking of the server's bytes gives the same events.
 #include <mailwire/smtp/client.hpp>
+#include <mailwire/smtp/server.hpp>
 
 #include <mailwire/codec/base64.hpp>
 
@@ -1279,4 +1280,159 @@ TEST_CASE("smtp client: error_code integration", "[smtp][client]") {
   CHECK(ec.category().name() == std::string("mailwire.smtp.client"));
   CHECK(ec.message() == "bytes after the STARTTLS reply before TLS");
   CHECK_FALSE(std::error_code(smtp::client_errc::ok));
+}
+
+// ---- client_session against server_session, in memory --------------------------------------
+
+namespace {
+
+using errc_srv = smtp::errc;
+using smtp::server_event_kind;
+
+struct pair_outcome {
+  std::vector<std::string> delivered;       // messages the server accepted
+  std::vector<bool> accepted;               // per recipient, as the client saw it
+  std::string client_wire, server_wire;     // all bytes each side wrote
+  bool operator==(const pair_outcome&) const = default;
+};
+
+// Runs one transaction from `from` to `to` with `message`; the server refuses recipients whose
+// local part starts with "no". Bytes cross in pieces of at most `piece` octets.
+pair_outcome run_pair(smtp::client_options co, smtp::server_options so, const std::vector<std::string>& to,
+                      const std::string& message, std::size_t piece, bool tls_first = false,
+                      bool auth = false) {
+  pair_outcome r;
+  smtp::client_session c(std::move(co));
+  smtp::server_session s(std::move(so));
+  std::string msg;
+  std::vector<smtp::path> rcpts;
+  for (const auto& t : to) rcpts.push_back(smtp::parse_address(t).value);
+  const smtp::path from = smtp::parse_address("sender@client.example").value;
+  bool sent_tls = false, sent_auth = false, sent_envelope = false, done = false;
+  std::string c2s, s2c;  // bytes in flight
+  for (int round = 0; round < 100000 && !done; ++round) {
+    s2c += s.take_output();
+    // Client side: a piece of the server's bytes.
+    const std::size_t n = c.receive(std::string_view(s2c).substr(0, std::min(piece, s2c.size())));
+    r.server_wire += s2c.substr(0, n);
+    s2c.erase(0, n);
+    for (;;) {
+      const auto ev = c.next_event();
+      if (ev.st == status::need_more) break;
+      REQUIRE(ev.st != status::error);
+      using k = smtp::client_event_kind;
+      if (ev.ev.kind == k::starttls_ready) {
+        // Handshake: both sides switch once the server's 220 is read and all is flushed.
+        REQUIRE(c.tls_started() == smtp::client_errc::ok);
+        continue;
+      }
+      if (ev.ev.kind == k::ehlo_done) {
+        if (tls_first && !sent_tls) {
+          sent_tls = true;
+          REQUIRE(c.starttls() == smtp::client_errc::ok);
+        } else if (auth && !sent_auth) {
+          sent_auth = true;
+          REQUIRE(c.auth_plain("tim", "tanstaaftanstaaf") == smtp::client_errc::ok);
+        } else if (!sent_envelope) {
+          sent_envelope = true;
+          REQUIRE(c.send_envelope(from, rcpts) == smtp::client_errc::ok);
+        }
+      } else if (ev.ev.kind == k::auth_done) {
+        sent_envelope = true;
+        REQUIRE(c.send_envelope(from, rcpts) == smtp::client_errc::ok);
+      } else if (ev.ev.kind == k::data_ready) {
+        for (std::size_t i = 0; i < message.size(); i += 7)
+          REQUIRE(c.send_data(std::string_view(message).substr(i, 7), i + 7 >= message.size()) ==
+                  smtp::client_errc::ok);
+        if (message.empty()) REQUIRE(c.send_data("", true) == smtp::client_errc::ok);
+      } else if (ev.ev.kind == k::message_result && ev.ev.last) {
+        REQUIRE(c.quit() == smtp::client_errc::ok);
+      } else if (ev.ev.kind == k::closed) {
+        done = true;
+      }
+    }
+    const std::string out = c.take_output();
+    r.client_wire += out;
+    c2s += out;
+    // Server side.
+    const std::size_t m = s.receive(std::string_view(c2s).substr(0, std::min(piece, c2s.size())));
+    c2s.erase(0, m);
+    for (;;) {
+      const status st = s.next_event();
+      if (st == status::need_more) break;
+      REQUIRE(st != status::error);
+      if (st == status::paused) {
+        const auto k = s.pending_event();
+        if (k == server_event_kind::rcpt && s.event().command.path.mb.local_part.substr(0, 2) == "no")
+          REQUIRE(s.reject() == errc_srv::ok);
+        else if (k != server_event_kind::none)
+          REQUIRE(s.accept() == errc_srv::ok);
+        else if (!s.output().empty())
+          s2c += s.take_output();
+        else {
+          // STARTTLS: the 220 went out with the last take_output(); the client has switched.
+          REQUIRE(s.tls_started() == errc_srv::ok);
+        }
+        continue;
+      }
+      const auto& e = s.event();
+      if (e.kind == server_event_kind::message_begin) msg.clear();
+      if (e.kind == server_event_kind::message_data) msg.append(e.data);
+      if (e.kind == server_event_kind::message_end) {
+        r.delivered.push_back(msg);
+      }
+      if (e.kind == server_event_kind::starttls) s2c += s.take_output();
+    }
+  }
+  REQUIRE(done);
+  for (const auto& rr : c.recipient_results()) r.accepted.push_back(rr.accepted());
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("smtp client and server sessions talk to each other", "[smtp][client][server]") {
+  const std::string message = "Subject: pair\r\n\r\n.leading dot\r\n..two dots\r\nbare\nlf\r\n.\r\nend";
+  const std::string expected = "Subject: pair\r\n\r\n.leading dot\r\n..two dots\r\nbare\r\nlf\r\n.\r\nend\r\n";
+  smtp::server_options so;
+  so.hostname = "server.example";
+  smtp::client_options co;
+  co.local_host = "client.example";
+  SECTION("DATA, pipelined, one recipient refused, every piece size") {
+    const pair_outcome one = run_pair(co, so, {"a@server.example", "nobody@server.example", "b@server.example"},
+                                      message, 1);
+    REQUIRE(one.delivered.size() == 1);
+    CHECK(one.delivered[0] == expected);
+    CHECK(one.accepted == std::vector<bool>{true, false, true});
+    for (std::size_t piece : {2u, 3u, 7u, 64u, 100000u})
+      CHECK(run_pair(co, so, {"a@server.example", "nobody@server.example", "b@server.example"}, message,
+                     piece) == one);
+  }
+  SECTION("BDAT when the client prefers chunking") {
+    co.prefer_chunking = true;
+    const pair_outcome o = run_pair(co, so, {"a@server.example"}, message, 5);
+    REQUIRE(o.delivered.size() == 1);
+    CHECK(o.client_wire.find("BDAT ") != std::string::npos);
+    CHECK(o.client_wire.find("DATA\r\n") == std::string::npos);
+    // BDAT sends the octets as given (no stuffing); bare LF still becomes CRLF.
+    CHECK(o.delivered[0].find("\r\n.leading dot\r\n") != std::string::npos);
+  }
+  SECTION("LMTP: one reply per recipient") {
+    co.lmtp = true;
+    so.lmtp = true;
+    const pair_outcome o = run_pair(co, so, {"a@server.example", "nope@server.example", "b@server.example"},
+                                    message, 9);
+    REQUIRE(o.delivered.size() == 1);
+    CHECK(o.accepted == std::vector<bool>{true, false, true});
+    CHECK(o.client_wire.rfind("LHLO client.example\r\n", 0) == 0);
+  }
+  SECTION("STARTTLS then AUTH PLAIN") {
+    so.tls_available = true;
+    so.auth_mechanisms = "PLAIN LOGIN";
+    so.require_auth = true;
+    const pair_outcome o = run_pair(co, so, {"a@server.example"}, message, 11, true, true);
+    REQUIRE(o.delivered.size() == 1);
+    CHECK(o.client_wire.find("STARTTLS\r\nEHLO client.example\r\nAUTH PLAIN ") != std::string::npos);
+    CHECK(o.server_wire.find("235 2.7.0") != std::string::npos);
+  }
 }
