@@ -404,7 +404,8 @@ class sender {
     if (out.empty()) return;
     if (a_.verbose) {
       if (!data_mode_) trace("C: ", out);
-      else fmt::print(stderr, "C: ({} bytes of message data)\n", out.size());
+      else if (out.substr(0, 5) == "BDAT ") trace("C: ", std::string_view(out).substr(0, out.find('\n') + 1));
+      if (data_mode_) fmt::print(stderr, "C: ({} bytes of message data)\n", out.size());
     }
     data_mode_ = false;
     conn_.write(out);

@@ -156,12 +156,12 @@ class Postfix:
     """A private Postfix instance (`postfix -c DIR start`) listening on 127.0.0.1:<free port>,
     delivering the virtual domain vmail.test into Maildirs under its directory (bob@ and carol@
     exist; other recipients there are refused at RCPT with 550 5.1.1) and relaying every other
-    domain to `relayhost` ("[127.0.0.1]:PORT") when given. Must run as root (Postfix's master
-    does); a context manager."""
+    domain to `relayhost` ("[127.0.0.1]:PORT") when given; STARTTLS with `tls` = (cert, key).
+    Must run as root (Postfix's master does); a context manager."""
 
     DOMAIN = "vmail.test"
 
-    def __init__(self, name, relayhost=None):
+    def __init__(self, name, relayhost=None, tls=None):
         self.dir = private_dir(f"mailwire-postfix-{name}-")
         self.conf = os.path.join(self.dir, "etc")
         self.queue = os.path.join(self.dir, "spool")
@@ -221,6 +221,9 @@ class Postfix:
             "notify_classes": "",
             "import_environment": "MAIL_CONFIG MAIL_DEBUG MAIL_LOGTAG TZ LANG=C",
         }
+        if tls:
+            main.update({"smtpd_tls_cert_file": tls[0], "smtpd_tls_key_file": tls[1],
+                         "smtpd_tls_security_level": "may"})
         with open(os.path.join(self.conf, "main.cf"), "w") as f:
             for k, v in main.items():
                 f.write(f"{k} = {v}\n")
