@@ -440,8 +440,8 @@ class sender {
       }
       all = false;
       std::string why;
-      if (rr != nullptr && !rr->reply.empty()) why = one_line(rr->reply);
-      else if (!mail_reply_.empty()) why = mail_reply_;
+      if (!mail_reply_.empty()) why = mail_reply_;  // the cause; RCPT got 503 after it
+      else if (rr != nullptr && !rr->reply.empty()) why = one_line(rr->reply);
       else if (refuse_all_) why = session_reply_;
       else why = fmt::format("(not sent: {})", failure_.empty() ? "the session failed" : failure_);
       fmt::print("refused {}: {}\n", a_.to[i], why);
