@@ -33,6 +33,8 @@ install_deps() {
   if [ "$(id -u)" != 0 ]; then sudo=(sudo); fi
   log "installing dependencies (apt-get)"
   "${sudo[@]}" apt-get update -qq
+  # Postfix is only run as private instances by the interop tests: no system MTA.
+  echo "postfix postfix/main_mailer_type select No configuration" | "${sudo[@]}" debconf-set-selections
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
     "${PACKAGES[@]}" >/dev/null
 }
