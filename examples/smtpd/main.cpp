@@ -202,7 +202,6 @@ class connection : public std::enable_shared_from_this<connection> {
   std::unique_ptr<mailwire_smtpd::host> host_;
   asio::steady_timer timer_;
   std::array<char, 16 * 1024> buf_{};
-  std::uint64_t id_;
 };
 
 struct server {
@@ -234,7 +233,7 @@ struct server {
 };
 
 connection::connection(server& srv, asio::ip::tcp::socket s, bool implicit_tls, std::uint64_t id)
-    : srv_(srv), stream_(std::move(s)), implicit_tls_(implicit_tls), timer_(srv.io), id_(id) {
+    : srv_(srv), stream_(std::move(s)), implicit_tls_(implicit_tls), timer_(srv.io) {
   asio::error_code ec;
   const auto ep = stream_.socket().remote_endpoint(ec);
   host_ = std::make_unique<mailwire_smtpd::host>(
