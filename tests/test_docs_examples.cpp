@@ -58,3 +58,7 @@ TEST_CASE("docs/mime.md: building a message, then saving its attachments as it s
 TEST_CASE("docs/smtp-client.md: one message to two recipients, one refused", "[docs][smtp]") {
   CHECK(smtp_client_example().rfind("EHLO client.example\r\n", 0) == 0);  // aborts if its checks fail
 }
+
+TEST_CASE("docs/smtp.md: a server answers a pipelined transaction and delivers it", "[docs][smtp]") {
+  CHECK(smtp_server_example());
+}
