@@ -111,7 +111,11 @@ with interop.Smtpd(a.bin, a.work, "send-big", extra=["--no-fsync"]) as s:
     rss_mib = hwm[0] / 1024
     print(f"48 MiB message: {size} bytes in {secs:.2f} s ({size / secs / 1e6:.0f} MB/s), "
           f"mailwire-send peak RSS {rss_mib:.1f} MiB")
-    c.true("48 MiB: peak RSS of mailwire-send under 16 MiB (the message is not held)", 0 < rss_mib < 16, f"{rss_mib:.1f} MiB")
+    if os.environ.get("MAILWIRE_SANITIZED") == "1":
+        # AddressSanitizer's shadow memory and quarantine make RSS meaningless; the g++ build checks it.
+        print(f"48 MiB: peak RSS {rss_mib:.1f} MiB not checked under the sanitizers")
+    else:
+        c.true("48 MiB: peak RSS of mailwire-send under 16 MiB (the message is not held)", 0 < rss_mib < 16, f"{rss_mib:.1f} MiB")
     files = s.messages(wait_for=1, timeout=30)
     if c.eq("48 MiB: one delivery", len(files), 1):
         body = interop.split_trace(files[0])[4]
