@@ -19,9 +19,11 @@ import time
 SKIP = 77
 
 
-def args(description):
+def args(description, send=False):
     p = argparse.ArgumentParser(description=description)
     p.add_argument("--bin", required=True, help="mailwire-smtpd")
+    if send:
+        p.add_argument("--send", required=True, help="mailwire-send")
     p.add_argument("--work", default=None, help="scratch directory (default: a temporary one)")
     a = p.parse_args()
     if a.work:

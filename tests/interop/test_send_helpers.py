@@ -5,7 +5,6 @@ made from temporary configuration directories on free 127.0.0.1 ports.
 Every test_send_* script takes --bin PATH (mailwire-smtpd), --send PATH (mailwire-send) and
 --work DIR, and exits 0 when all its checks pass, 77 when its peer is missing or cannot run here
 (ctest SKIP_RETURN_CODE; the reason is printed), 1 otherwise."""
-import argparse
 import os
 import pwd
 import shutil
@@ -22,17 +21,7 @@ SKIP = interop.SKIP
 
 
 def args(description):
-    p = argparse.ArgumentParser(description=description)
-    p.add_argument("--bin", required=True, help="mailwire-smtpd")
-    p.add_argument("--send", required=True, help="mailwire-send")
-    p.add_argument("--work", default=None, help="scratch directory (default: a temporary one)")
-    a = p.parse_args()
-    if a.work:
-        os.makedirs(a.work, exist_ok=True)
-        a.work = tempfile.mkdtemp(dir=a.work)
-    else:
-        a.work = tempfile.mkdtemp(prefix="mailwire-interop-")
-    return a
+    return interop.args(description, send=True)
 
 
 def skip(why):
