@@ -103,6 +103,28 @@ struct data_options {
 
 namespace detail {
 
+/// The few output octets of a step that did not fit in the caller's buffer (at most 8: a
+/// stuffed dot plus a line ending), written first by the next call.
+struct spill {
+  char b[8] = {};
+  std::uint8_t n = 0;
+  [[nodiscard]] bool empty() const noexcept { return n == 0; }
+  void put(char c, char* dst, std::size_t cap, std::size_t& o) noexcept {
+    if (n == 0 && o < cap) dst[o++] = c;
+    else b[n++] = c;
+  }
+  void flush(char* dst, std::size_t cap, std::size_t& o) noexcept {
+    std::size_t k = 0;
+    while (k < n && o < cap) dst[o++] = b[k++];
+    if (k == n) {
+      n = 0;
+    } else {
+      std::memmove(b, b + k, n - k);
+      n = static_cast<std::uint8_t>(n - k);
+    }
+  }
+};
+
 /// Bit masks of the CR and LF bytes in 32 bytes at p.
 inline void data_masks(const char* p, std::uint32_t& cr, std::uint32_t& lf) noexcept {
 #if defined(__SSE2__)
@@ -195,7 +217,7 @@ class data_receiver {
         opt_.max_line == 0 ? SIZE_MAX : (opt_.max_line >= 2 ? opt_.max_line - 2 : 0);
     flush(dst, cap, o);
     bool slow = false;  // the fast path found nothing here: go byte by byte to the next line
-    while (pend_len_ == 0 && i < n && state_ != st::done) {
+    while (spill_.empty() && i < n && state_ != st::done) {
       if (!slow && (state_ == st::line_start || state_ == st::mid) && col_ <= max_text &&
           !(state_ == st::line_start && (src[i] == '.' || src[i] == '\r' || src[i] == '\n'))) {
         const std::size_t lim = i + (cap - o < n - i ? cap - o : n - i);
@@ -219,7 +241,7 @@ class data_receiver {
     r.produced = o;
     if (i < n && state_ != st::done) {
       r.st = status::paused;
-    } else if (pend_len_ != 0) {
+    } else if (!spill_.empty()) {
       r.st = status::paused;
     } else if (state_ == st::done) {
       r.st = err_ == data_errc::ok ? status::event : status::error;
@@ -249,19 +271,8 @@ class data_receiver {
  private:
   enum class st : std::uint8_t { line_start, mid, cr, dot, dot_cr, done };
 
-  void put(char c, char* dst, std::size_t cap, std::size_t& o) noexcept {
-    if (pend_len_ == 0 && o < cap) dst[o++] = c;
-    else pend_[pend_len_++] = c;
-  }
-  void flush(char* dst, std::size_t cap, std::size_t& o) noexcept {
-    std::size_t k = 0;
-    while (k < pend_len_ && o < cap) dst[o++] = pend_[k++];
-    if (k == pend_len_) pend_len_ = 0;
-    else {
-      std::memmove(pend_, pend_ + k, pend_len_ - k);
-      pend_len_ = static_cast<std::uint8_t>(pend_len_ - k);
-    }
-  }
+  void put(char c, char* dst, std::size_t cap, std::size_t& o) noexcept { spill_.put(c, dst, cap, o); }
+  void flush(char* dst, std::size_t cap, std::size_t& o) noexcept { spill_.flush(dst, cap, o); }
   void defer(data_errc e, std::uint64_t off) noexcept {
     if (err_ == data_errc::ok) {
       err_ = e;
@@ -344,8 +355,7 @@ class data_receiver {
   std::uint64_t offset_ = 0;
   data_errc err_ = data_errc::ok;
   std::uint64_t err_off_ = 0;
-  char pend_[8] = {};
-  std::uint8_t pend_len_ = 0;
+  detail::spill spill_;  // output octets that did not fit in `out` yet
 };
 
 /// Client side of DATA (RFC 5321 4.5.2): doubles a "." at the start of each line, writes every
@@ -370,7 +380,7 @@ class data_sender {
     char* const dst = out.data();
     const char* const src = in.data();
     flush(dst, cap, o);
-    while (pend_len_ == 0 && i < n) {
+    while (spill_.empty() && i < n) {
       if (!cr_ && !(line_start_ && (src[i] == '.' || src[i] == '\r' || src[i] == '\n'))) {
         const std::size_t lim = i + (cap - o < n - i ? cap - o : n - i);
         std::size_t col = line_start_ ? 0 : 1;
@@ -406,7 +416,7 @@ class data_sender {
         line_start_ = false;
       }
     }
-    if (final && i == n && !finished_ && pend_len_ == 0) {
+    if (final && i == n && !finished_ && spill_.empty()) {
       if (cr_) {
         cr_ = false;
         put('\r', dst, cap, o);
@@ -424,7 +434,7 @@ class data_sender {
     }
     r.consumed = i;
     r.produced = o;
-    if (i < n || pend_len_ != 0) r.st = status::paused;
+    if (i < n || !spill_.empty()) r.st = status::paused;
     else if (final) r.st = finished_ ? status::event : status::paused;
     else r.st = status::need_more;
     return r;
@@ -434,26 +444,14 @@ class data_sender {
   void reset() noexcept { *this = data_sender(); }
 
  private:
-  void put(char c, char* dst, std::size_t cap, std::size_t& o) noexcept {
-    if (pend_len_ == 0 && o < cap) dst[o++] = c;
-    else pend_[pend_len_++] = c;
-  }
-  void flush(char* dst, std::size_t cap, std::size_t& o) noexcept {
-    std::size_t k = 0;
-    while (k < pend_len_ && o < cap) dst[o++] = pend_[k++];
-    if (k == pend_len_) pend_len_ = 0;
-    else {
-      std::memmove(pend_, pend_ + k, pend_len_ - k);
-      pend_len_ = static_cast<std::uint8_t>(pend_len_ - k);
-    }
-  }
+  void put(char c, char* dst, std::size_t cap, std::size_t& o) noexcept { spill_.put(c, dst, cap, o); }
+  void flush(char* dst, std::size_t cap, std::size_t& o) noexcept { spill_.flush(dst, cap, o); }
 
   bool line_start_ = true;  // the first line starts here
   bool cr_ = false;         // a CR was read; its LF (or not) comes next
   bool finished_ = false;
   std::uint64_t offset_ = 0;
-  char pend_[8] = {};
-  std::uint8_t pend_len_ = 0;
+  detail::spill spill_;  // output octets that did not fit in `out` yet
 };
 
 }  // namespace mailwire::smtp
