@@ -269,7 +269,8 @@ TEST_CASE("pop3 response: CAPA lines (RFC 2449 section 6, RFC 2595, 5034, 6856)"
   CHECK((caps[14].k == K::login_delay && caps[14].value == 30u && caps[14].per_user));
   CHECK((caps[15].k == K::other && caps[15].tag == "X-EXPERIMENTAL"));
   for (std::string_view badline : {"", "EXPIRE", "EXPIRE soon", "EXPIRE NEVER USER", "EXPIRE 1 ADMIN",
-                                   "LOGIN-DELAY NEVER", "SASL", "SASL PL@IN", "TOP 1", "UTF8 ALL", "A\tB"}) {
+                                   "LOGIN-DELAY NEVER", "SASL", "SASL PL@IN", "TOP 1", "UTF8 ALL", "A\tB",
+                                   "X ", "X a  b", "IMPLEMENTATION  x", "X a "}) {
     INFO(badline);
     CHECK(pop3::parse_capability(badline).error == errc::invalid_capability);
   }

@@ -412,6 +412,12 @@ struct capability {
       {"LOGIN-DELAY", capability_kind::login_delay}, {"UIDL", capability_kind::uidl},
       {"IMPLEMENTATION", capability_kind::implementation}, {"STLS", capability_kind::stls},
       {"UTF8", capability_kind::utf8}, {"LANG", capability_kind::lang}};
+  // capa-tag *(SP param), param = 1*cchar: one SP between parameters, none at the end.
+  if (sp != std::string_view::npos) {
+    const std::string_view ps = c.params;
+    if (ps.empty() || ps.front() == ' ' || ps.back() == ' ') return fail(sp + 1);
+    if (const std::size_t dbl = ps.find("  "); dbl != std::string_view::npos) return fail(sp + 1 + dbl);
+  }
   for (const auto& nk : names)
     if (ascii::iequals(c.tag, nk.n)) c.k = nk.k;
   const std::size_t pa = c.tag.size() + 1;
