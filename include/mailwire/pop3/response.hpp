@@ -528,8 +528,23 @@ class multiline_decoder {
           const std::size_t room = cap - o;
           if (room == 0) goto full;
           const std::size_t lim = n - i < room ? n - i : room;
-          const void* crp = std::memchr(src + i, '\r', lim);
-          const std::size_t run = crp ? static_cast<std::size_t>(static_cast<const char*>(crp) - (src + i)) : lim;
+          // Whole lines at once: a CRLF followed by an octet other than "." changes nothing.
+          std::size_t run = 0;
+          const void* crp = nullptr;
+          for (;;) {
+            crp = std::memchr(src + i + run, '\r', lim - run);
+            if (crp == nullptr) {
+              run = lim;
+              break;
+            }
+            const std::size_t k = static_cast<std::size_t>(static_cast<const char*>(crp) - (src + i));
+            if (k + 2 < lim && src[i + k + 1] == '\n' && src[i + k + 2] != '.' && src[i + k + 2] != '\r') {
+              run = k + 2;
+              continue;
+            }
+            run = k;
+            break;
+          }
           if (run) std::memcpy(dst + o, src + i, run);
           o += run;
           i += run;
@@ -655,7 +670,17 @@ class multiline_encoder {
         const std::size_t room = cap - o;
         const std::size_t lim = n - i < room ? n - i : room;
         const char* p = src + i;
-        const std::size_t run = detail::find_line_end(p, lim);
+        // Whole lines at once: a CRLF followed by an octet other than ".", CR or LF is copied as is.
+        std::size_t run = 0;
+        for (;;) {
+          run += detail::find_line_end(p + run, lim - run);
+          if (run + 2 < lim && p[run] == '\r' && p[run + 1] == '\n' && p[run + 2] != '.' &&
+              p[run + 2] != '\r' && p[run + 2] != '\n') {
+            run += 2;
+            continue;
+          }
+          break;
+        }
         if (run) {
           std::memcpy(dst + o, p, run);
           o += run;
