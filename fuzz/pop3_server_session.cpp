@@ -3,6 +3,7 @@
 // Input layout: [option byte] [chunk plan] payload.
 //   option byte: bit 0 tls_available, bit 1 SASL PLAIN offered, bit 2 APOP offered, bit 3 the
 //   host rejects logins, bit 4 lenient_bare_lf, bit 5 login_requires_tls, bits 6-7 body chunk.
+//   UTF8 (UTF8 USER with bit 3), LANG (en, de-DE), EXPIRE and LOGIN-DELAY are always offered.
 // A fixed host answers every event (a maildrop of 3 messages with dot lines; STLS handshakes
 // complete at once). Checks: the session never stalls (bounded steps), errors are sticky, host
 // calls are accepted exactly when an answer is due, the output of a whole-input run equals the
@@ -96,6 +97,12 @@ result run(std::string_view in, const mwfuzz::chunk_plan& plan, std::uint8_t ob)
   if (ob & 4) o.apop_timestamp = "<1.2@x>";
   o.command_opts.lenient_bare_lf = ob & 16;
   o.login_requires_tls = ob & 32;
+  // RFC 6856 and RFC 2449 6.5/6.7 always offered (the commands come from the payload).
+  o.utf8 = true;
+  o.utf8_user = ob & 8;
+  o.languages = {{"en", "English"}, {"de-DE", "Deutsch"}};
+  o.expire = "31 USER";
+  o.login_delay = "60";
   o.input_buffer = 64;  // small, so receive() applies backpressure
   p3::server_session s(o);
   result r;

@@ -300,3 +300,78 @@ TEST_CASE("pop3 server: host misuse is local_state", "[pop3][server]") {
   CHECK(t.accept_login(1, "bad\r\n+OK forged") == errc::local_invalid_value);
   CHECK(t.accept_login(1) == errc::ok);
 }
+
+TEST_CASE("pop3 server: UTF8 mode (RFC 6856 section 2)", "[pop3][server]") {
+  pop3::server_options o;
+  o.utf8 = true;
+  o.utf8_user = true;
+  pop3::server_session s(o);
+  host h;
+  const std::string out = session(s, h, "CAPA\r\nUSER j\xC3\xB6rg\r\nUTF8\r\nUSER j\xC3\xB6rg\r\nPASS x\r\n");
+  CHECK(out ==
+        "+OK POP3 server ready\r\n+OK Capability list follows\r\nUSER\r\nTOP\r\nUIDL\r\nRESP-CODES\r\n"
+        "AUTH-RESP-CODE\r\nPIPELINING\r\nUTF8 USER\r\n.\r\n"
+        "-ERR [UTF8] Non-ASCII requires the UTF8 command\r\n"  // before UTF8 mode, an 8-bit name is refused
+        "+OK UTF8 enabled\r\n+OK\r\n-ERR [AUTH] Authentication failed\r\n");
+  CHECK(s.utf8_mode());
+  CHECK(std::count(h.events.begin(), h.events.end(), K::utf8) == 1);
+  // UTF8 is an AUTHORIZATION command only; without the option it is unknown.
+  pop3::server_session t(o);
+  host g;
+  CHECK(session(t, g, "USER mrose\r\nPASS tanstaaf\r\nUTF8\r\n").ends_with("-ERR Command not valid in this state\r\n"));
+  pop3::server_session u{pop3::server_options{}};
+  CHECK(session(u, g, "UTF8\r\n").ends_with("-ERR Command unrecognized\r\n"));
+  CHECK_FALSE(u.utf8_mode());
+  // Without UTF8 USER, UTF8 mode does not open user names to UTF-8.
+  o.utf8_user = false;
+  pop3::server_session v(o);
+  CHECK(session(v, g, "UTF8\r\nUSER j\xC3\xB6rg\r\n").ends_with("+OK UTF8 enabled\r\n-ERR [UTF8] Non-ASCII requires the UTF8 command\r\n"));
+}
+
+TEST_CASE("pop3 server: LANG (RFC 6856 section 3)", "[pop3][server]") {
+  pop3::server_options o;
+  o.languages = {{"en", "English"}, {"de-DE", "Deutsch"}, {"fr", ""}};
+  pop3::server_session s(o);
+  host h;
+  CHECK(s.language() == "en");
+  CHECK(session(s, h, "LANG\r\nLANG de\r\nLANG it\r\nLANG *\r\nLANG FR\r\n") ==
+        "+OK POP3 server ready\r\n+OK Language listing follows\r\nen English\r\nde-DE Deutsch\r\nfr\r\n.\r\n"
+        "+OK Language changed to de-DE\r\n-ERR Unsupported language\r\n+OK Language changed to en\r\n"
+        "+OK Language changed to fr\r\n");
+  CHECK(s.language() == "fr");
+  CHECK(std::count(h.events.begin(), h.events.end(), K::language) == 3);
+  // LANG is valid in TRANSACTION too, and listed by CAPA.
+  pop3::server_session t(o);
+  host g;
+  const std::string out = session(t, g, "USER mrose\r\nPASS tanstaaf\r\nLANG de-de\r\nCAPA\r\n");
+  CHECK(out.find("+OK Language changed to de-DE\r\n") != std::string::npos);
+  CHECK(out.find("\r\nLANG\r\n.\r\n") != std::string::npos);
+  pop3::server_session u{pop3::server_options{}};
+  CHECK(session(u, g, "LANG\r\n").ends_with("-ERR Command unrecognized\r\n"));
+  CHECK(u.language().empty());
+}
+
+TEST_CASE("pop3 server: EXPIRE and LOGIN-DELAY with USER (RFC 2449 sections 6.5, 6.7)", "[pop3][server]") {
+  pop3::server_options o;
+  o.expire = "31 USER";
+  o.login_delay = "900";
+  pop3::server_session s(o);
+  host h;
+  std::string out = session(s, h, "CAPA\r\nUSER mrose\r\nPASS tanstaaf\r\nCAPA\r\n");
+  // Before login the USER form; after it, only the host's per-user value (none given: omitted).
+  CHECK(out.find("PIPELINING\r\nEXPIRE 31 USER\r\nLOGIN-DELAY 900\r\n.\r\n") != std::string::npos);
+  CHECK(out.ends_with("PIPELINING\r\nLOGIN-DELAY 900\r\n.\r\n"));
+  s.user_policy("NEVER", "");
+  out = session(s, h, "CAPA\r\n");
+  CHECK(out == "+OK Capability list follows\r\nUSER\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\nPIPELINING\r\n"
+               "EXPIRE NEVER\r\nLOGIN-DELAY 900\r\n.\r\n");
+  // A value a client could not parse is never listed; nor can an option break the listing.
+  o.expire = "soon";
+  o.login_delay = "9\r\n.\r\n";
+  o.implementation = ".odd";
+  pop3::server_session u(o);
+  const std::string capa = session(u, h, "CAPA\r\n");
+  CHECK(capa.find("EXPIRE") == std::string::npos);
+  CHECK(capa.find("LOGIN-DELAY") == std::string::npos);
+  CHECK(capa.ends_with("PIPELINING\r\nIMPLEMENTATION .odd\r\n.\r\n"));
+}

@@ -7,6 +7,7 @@
 #include "mailwire/codec.hpp"
 #include "mailwire/core.hpp"
 #include "mailwire/mime.hpp"
+#include "mailwire/pop3.hpp"
 #include "mailwire/rfc5322.hpp"
 #include "mailwire/smtp.hpp"
 #include "mailwire/version.hpp"

@@ -82,6 +82,18 @@ struct server_options {
   command_options command_opts;         ///< parser leniencies (all off)
   std::size_t input_buffer = 16 * 1024; ///< octets receive() holds at most (>= auth_line)
   std::size_t max_output = 64 * 1024;   ///< unsent octets over which body() takes nothing more
+  /// Offer the UTF8 command (RFC 6856 section 2); `utf8_user`: CAPA "UTF8 USER", UTF-8 user
+  /// names and passwords accepted once UTF8 mode is on.
+  bool utf8 = false;
+  bool utf8_user = false;
+  /// Languages for LANG (RFC 6856 section 3): tag and description, the first one the default.
+  /// Empty: LANG is not offered. The session's own texts stay English; the host uses language().
+  std::vector<std::pair<std::string, std::string>> languages;
+  /// CAPA EXPIRE and LOGIN-DELAY arguments (RFC 2449 sections 6.5, 6.7), e.g. "NEVER",
+  /// "31 USER", "900". Empty: not listed. With "USER", the TRANSACTION state lists the value
+  /// the host gives with user_policy() (or nothing).
+  std::string expire;
+  std::string login_delay;
 };
 
 enum class server_event_kind : std::uint8_t {
@@ -99,6 +111,8 @@ enum class server_event_kind : std::uint8_t {
   reset,          ///< RSET answered: the deleted marks are gone (informational)
   update,         ///< QUIT in TRANSACTION: remove deleted_messages(), then accept() or err()
   starttls,       ///< "+OK" to STLS is in output(): send it, do the TLS handshake, tls_started()
+  utf8,           ///< UTF8 answered +OK: UTF8 mode is on (RFC 6856 section 2; informational)
+  language,       ///< LANG with an argument answered +OK: language() is the new one (informational)
   quit,           ///< QUIT answered: send output() and close
   command_error,  ///< a command refused by the session (`error`, `offset`; the -ERR is sent)
 };
@@ -285,6 +299,18 @@ class server_session {
     return v;
   }
   [[nodiscard]] const server_options& options() const noexcept { return opt_; }
+  /// UTF8 mode is on (RFC 6856 section 2): the host may send messages with UTF-8 headers as is.
+  [[nodiscard]] bool utf8_mode() const noexcept { return utf8_mode_; }
+  /// The language chosen with LANG (RFC 6856 section 3); empty when none is offered.
+  [[nodiscard]] std::string_view language() const noexcept {
+    return opt_.languages.empty() ? std::string_view() : std::string_view(opt_.languages[language_].first);
+  }
+  /// The per-user EXPIRE and LOGIN-DELAY values (e.g. "31", "NEVER", "900") listed by CAPA in
+  /// TRANSACTION when the options say USER (RFC 2449 sections 6.5, 6.7).
+  void user_policy(std::string_view expire, std::string_view login_delay) {
+    user_expire_.assign(expire);
+    user_login_delay_.assign(login_delay);
+  }
 
   /// Starts over with a fresh connection (the greeting in output()).
   void reset() {
@@ -314,8 +340,8 @@ class server_session {
       {keyword::stat, tx},           {keyword::list, tx},
       {keyword::retr, tx},           {keyword::dele, tx},
       {keyword::rset, tx},           {keyword::top, tx},
-      {keyword::uidl, tx},           {keyword::utf8, 0},
-      {keyword::lang, 0},            {keyword::unknown, 0},
+      {keyword::uidl, tx},           {keyword::utf8, auth_states},
+      {keyword::lang, any},          {keyword::unknown, 0},
   };
 
   void start() {
@@ -374,8 +400,70 @@ class server_session {
     if (!opt_.sasl_mechanisms.empty() && login_offered()) out_.append("SASL ").append(opt_.sasl_mechanisms).append("\r\n");
     if (opt_.tls_available && !opt_.tls_active) out_ += "STLS\r\n";
     out_ += "TOP\r\nUIDL\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\nPIPELINING\r\n";
-    if (!opt_.implementation.empty()) out_.append("IMPLEMENTATION ").append(opt_.implementation).append("\r\n");
+    capa_policy("EXPIRE", opt_.expire, user_expire_);
+    capa_policy("LOGIN-DELAY", opt_.login_delay, user_login_delay_);
+    if (opt_.utf8 && cstate_ != client_state::transaction) out_ += opt_.utf8_user ? "UTF8 USER\r\n" : "UTF8\r\n";
+    if (!opt_.languages.empty()) out_ += "LANG\r\n";
+    if (!opt_.implementation.empty()) append_listing_line(std::string("IMPLEMENTATION ").append(opt_.implementation));
     out_ += ".\r\n";
+  }
+
+  [[nodiscard]] command_options parser_options() const noexcept {
+    command_options o = opt_.command_opts;
+    o.utf8 = o.utf8 || (utf8_mode_ && opt_.utf8_user);  // UTF8 USER: UTF-8 names (RFC 6856 2)
+    return o;
+  }
+
+  /// LANG (RFC 6856 section 3): the list without an argument; "*" the default language; a
+  /// range picks the first language whose tag equals it or starts with it and "-" (RFC 4647
+  /// basic filtering).
+  int lang(const command& c, std::uint64_t at) {
+    if (c.language.empty()) {
+      out_ += "+OK Language listing follows\r\n";
+      for (const auto& [tag, description] : opt_.languages) {
+        std::string l = tag;
+        if (!description.empty()) l.append(" ").append(description);
+        append_listing_line(l);
+      }
+      out_ += ".\r\n";
+      return 0;
+    }
+    std::size_t pick = opt_.languages.size();
+    if (c.language == "*") pick = 0;
+    for (std::size_t i = 0; i < opt_.languages.size() && pick == opt_.languages.size(); ++i) {
+      const std::string_view tag = opt_.languages[i].first;
+      if (ascii::iequals(tag, c.language) ||
+          (tag.size() > c.language.size() && tag[c.language.size()] == '-' &&
+           ascii::iequals(tag.substr(0, c.language.size()), c.language)))
+        pick = i;
+    }
+    if (pick == opt_.languages.size()) return refuse(errc::invalid_language, at, "-ERR Unsupported language");
+    language_ = pick;
+    out_.append("+OK Language changed to ").append(opt_.languages[pick].first).append("\r\n");
+    ev_.kind = server_event_kind::language;
+    return 1;
+  }
+
+  /// A line of a multi-line answer the session writes itself: byte-stuffed (RFC 1939 section 3),
+  /// CR and LF dropped so an option can never end the answer early.
+  void append_listing_line(std::string_view l) {
+    if (!l.empty() && l.front() == '.') out_ += '.';
+    for (const char ch : l)
+      if (ch != '\r' && ch != '\n') out_ += ch;
+    out_ += "\r\n";
+  }
+
+  /// EXPIRE / LOGIN-DELAY line of CAPA: the option's value before login; after it, the host's
+  /// per-user value when the option says USER (RFC 2449 section 6.5).
+  void capa_policy(std::string_view tag, std::string_view value, std::string_view user_value) {
+    if (value.empty()) return;
+    const bool per_user = value.size() > 5 && ascii::iequals(value.substr(value.size() - 5), " USER");
+    if (cstate_ == client_state::transaction && per_user) value = user_value;
+    if (value.empty()) return;
+    std::string l(tag);
+    l.append(" ").append(value);
+    if (parse_capability(l).st != status::event) return;  // never list what a client cannot parse
+    append_listing_line(l);
   }
 
   /// One step: 0 loop again, 1 event, 2 need_more, 3 error.
@@ -383,7 +471,7 @@ class server_session {
     const std::string_view in = std::string_view(in_).substr(pos_);
     const std::uint64_t at = consumed_;
     if (cstate_ == client_state::auth_exchange) {
-      const auto r = parse_auth_response(in, opt_.command_limits, opt_.command_opts);
+      const auto r = parse_auth_response(in, opt_.command_limits, parser_options());
       if (r.st == status::need_more) return 2;
       if (r.st == status::error && r.consumed == 0) {
         fail(r.error, at);
@@ -399,7 +487,7 @@ class server_session {
       pending_ = pending::login;
       return 1;
     }
-    const auto r = parse_command(in, opt_.command_limits, opt_.command_opts);
+    const auto r = parse_command(in, opt_.command_limits, parser_options());
     if (r.st == status::need_more) return 2;
     if (r.st == status::error && r.consumed == 0) {
       fail(r.error, at);  // an over-long line: the connection ends (the peer floods)
@@ -423,7 +511,8 @@ class server_session {
     std::uint8_t allowed = 0;
     for (const rule& ru : command_rules)
       if (ru.k == c.k) allowed = ru.states;
-    if (c.k == keyword::unknown || c.k == keyword::utf8 || c.k == keyword::lang)
+    if (c.k == keyword::unknown || (c.k == keyword::utf8 && !opt_.utf8) ||
+        (c.k == keyword::lang && opt_.languages.empty()))
       return refuse(errc::unrecognized_command, at);
     if (!(allowed & bit(cstate_))) return refuse(errc::bad_sequence, at);
     multi_ = c.multiline();
@@ -466,6 +555,12 @@ class server_session {
         ev_.kind = server_event_kind::starttls;
         return 1;
       case keyword::capa: write_capa(); return 0;
+      case keyword::utf8:
+        utf8_mode_ = true;  // RFC 6856 section 2: UTF-8 names and passwords from now
+        out_ += "+OK UTF8 enabled\r\n";
+        ev_.kind = server_event_kind::utf8;
+        return 1;
+      case keyword::lang: return lang(c, at);
       case keyword::quit:
         if (cstate_ == client_state::transaction) return pause(server_event_kind::update, pending::update);
         out_ += "+OK POP3 server signing off\r\n";
@@ -512,6 +607,10 @@ class server_session {
   std::string out_;
   std::string user_;
   std::vector<bool> deleted_;
+  std::string user_expire_;
+  std::string user_login_delay_;
+  std::size_t language_ = 0;
+  bool utf8_mode_ = false;
   multiline_encoder enc_;
   bool multi_ = false;
   bool sasl_ = false;
