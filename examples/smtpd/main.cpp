@@ -10,26 +10,17 @@
 // The host logic (answers, AUTH, Maildir delivery) is smtp_host.hpp. fsync() of delivered
 // messages runs on a small thread pool so that one slow disk flush does not stall every
 // connection; the connection waits for it before answering 250.
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
-#include <asio.hpp>
-#include <asio/ssl.hpp>
-
-#include <cerrno>
-#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "net/endpoint.hpp"
 #include "net/maildir.hpp"
-#include "net/stream.hpp"
-#include "net/tls.hpp"
+#include "net/serve.hpp"
 #include "net/users.hpp"
 #include "smtp_host.hpp"
 #include "tool/cli.hpp"
@@ -133,238 +124,6 @@ std::string system_hostname() {
   return h;
 }
 
-// ---- --stdio: one session on file descriptors 0 and 1 ------------------------------------
-
-// The peer's address when standard input is a socket (inetd, systemd socket activation).
-std::string stdin_peer() {
-  sockaddr_storage ss{};
-  socklen_t len = sizeof ss;
-  if (::getpeername(0, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return {};
-  asio::ip::tcp::endpoint ep;
-  if (ss.ss_family != AF_INET && ss.ss_family != AF_INET6) return {};
-  std::memcpy(ep.data(), &ss, std::min<std::size_t>(len, ep.capacity()));
-  ep.resize(len);
-  return mailwire_net::address_literal(ep.address());
-}
-
-int serve_stdio(const mailwire_smtpd::config& cfg) {
-  mailwire_smtpd::host h(cfg, stdin_peer(), false, 1);
-  std::vector<char> buf(64 * 1024);
-  for (;;) {
-    switch (h.run()) {
-      case want::read: {
-        ssize_t n;
-        do n = ::read(0, buf.data(), buf.size());
-        while (n < 0 && errno == EINTR);
-        if (n <= 0) {
-          if (n < 0) h.log("read error: {}", std::strerror(errno));
-          h.eof();
-        } else {
-          h.feed(std::string_view(buf.data(), static_cast<std::size_t>(n)));
-        }
-        break;
-      }
-      case want::write: {
-        const std::string_view out = h.output();
-        const ssize_t n = ::write(1, out.data(), out.size());
-        if (n < 0 && errno == EINTR) break;
-        if (n <= 0) {
-          h.log("write error: {}", std::strerror(errno));
-          return exit_bad_input;
-        }
-        h.consume(static_cast<std::size_t>(n));
-        break;
-      }
-      case want::commit: h.committed(h.commit()); break;
-      case want::tls:  // never offered in this mode
-      case want::close: return h.ok() ? exit_ok : exit_bad_input;
-    }
-  }
-}
-
-// ---- --listen: many sessions on one io_context -------------------------------------------
-
-struct server;
-
-class connection : public std::enable_shared_from_this<connection> {
- public:
-  connection(server& srv, asio::ip::tcp::socket s, bool implicit_tls, std::uint64_t id);
-  void start();
-
- private:
-  void go();
-  void read();
-  void finish();
-
-  server& srv_;
-  mailwire_net::stream stream_;
-  bool implicit_tls_;
-  std::unique_ptr<mailwire_smtpd::host> host_;
-  asio::steady_timer timer_;
-  std::array<char, 16 * 1024> buf_{};
-};
-
-struct server {
-  asio::io_context io{1};
-  asio::thread_pool sync_pool;
-  mailwire_smtpd::config cfg;
-  std::unique_ptr<asio::ssl::context> tls;
-  std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors;
-  std::chrono::seconds timeout{300};
-  std::uint64_t next_id = 0;
-  std::uint64_t sessions = 0;
-
-  explicit server(std::size_t threads) : sync_pool(threads) {}
-
-  void accept(asio::ip::tcp::acceptor& a, bool implicit_tls) {
-    a.async_accept([this, &a, implicit_tls](asio::error_code ec, asio::ip::tcp::socket s) {
-      if (ec == asio::error::operation_aborted) return;
-      if (!ec) {
-        asio::error_code ignored;
-        s.set_option(asio::ip::tcp::no_delay(true), ignored);
-        ++sessions;
-        std::make_shared<connection>(*this, std::move(s), implicit_tls, ++next_id)->start();
-      } else if (!cfg.quiet) {
-        error_line(tool, "accept: {}", ec.message());
-      }
-      accept(a, implicit_tls);  // EMFILE and friends: keep going
-    });
-  }
-};
-
-connection::connection(server& srv, asio::ip::tcp::socket s, bool implicit_tls, std::uint64_t id)
-    : srv_(srv), stream_(std::move(s)), implicit_tls_(implicit_tls), timer_(srv.io) {
-  asio::error_code ec;
-  const auto ep = stream_.socket().remote_endpoint(ec);
-  host_ = std::make_unique<mailwire_smtpd::host>(
-      srv_.cfg, ec ? std::string() : mailwire_net::address_literal(ep.address()), implicit_tls, id);
-  if (!srv_.cfg.quiet)
-    host_->log("connection from {}{}", ec ? std::string("?") : ep.address().to_string(),
-               implicit_tls ? " (TLS)" : "");
-}
-
-void connection::start() {
-  if (!implicit_tls_) return go();
-  stream_.start_tls(*srv_.tls);
-  auto self = shared_from_this();
-  timer_.expires_after(srv_.timeout);
-  timer_.async_wait([self](asio::error_code ec) {
-    if (!ec) self->stream_.close();
-  });
-  stream_.async_handshake(asio::ssl::stream_base::server, [self](asio::error_code ec) {
-    self->timer_.cancel();
-    if (ec) {
-      self->host_->log("TLS handshake failed: {}", ec.message());
-      return self->finish();
-    }
-    self->go();
-  });
-}
-
-void connection::go() {
-  auto self = shared_from_this();
-  switch (host_->run()) {
-    case want::read: return read();
-    case want::write: {
-      const std::string_view out = host_->output();
-      stream_.async_write(asio::buffer(out.data(), out.size()),
-                          [self](asio::error_code ec, std::size_t n) {
-                            if (ec) return self->finish();
-                            self->host_->consume(n);
-                            self->go();
-                          });
-      return;
-    }
-    case want::commit:
-      // fsync on the pool; the answer (250 or 451) on the connection's thread.
-      asio::post(srv_.sync_pool, [self] {
-        const bool ok = self->host_->commit();
-        asio::post(self->srv_.io, [self, ok] {
-          self->host_->committed(ok);
-          self->go();
-        });
-      });
-      return;
-    case want::tls:
-      stream_.start_tls(*srv_.tls);
-      timer_.expires_after(srv_.timeout);
-      timer_.async_wait([self](asio::error_code ec) {
-        if (!ec) self->stream_.close();
-      });
-      stream_.async_handshake(asio::ssl::stream_base::server, [self](asio::error_code ec) {
-        self->timer_.cancel();
-        if (ec) {
-          self->host_->log("TLS handshake failed: {}", ec.message());
-          return self->finish();
-        }
-        self->host_->tls_started();
-        self->go();
-      });
-      return;
-    case want::close: return finish();
-  }
-}
-
-void connection::read() {
-  auto self = shared_from_this();
-  timer_.expires_after(srv_.timeout);
-  timer_.async_wait([self](asio::error_code ec) {
-    if (!ec) {
-      self->host_->log("idle timeout");
-      self->stream_.close();
-    }
-  });
-  stream_.async_read_some(asio::buffer(buf_), [self](asio::error_code ec, std::size_t n) {
-    self->timer_.cancel();
-    if (ec) {
-      self->host_->eof();  // EOF, reset, timeout: the session sees the end of input
-    } else {
-      self->host_->feed(std::string_view(self->buf_.data(), n));
-    }
-    self->go();
-  });
-}
-
-void connection::finish() {
-  timer_.cancel();
-  if (!srv_.cfg.quiet) host_->log("closed ({} delivered)", host_->delivered());
-  stream_.close();
-}
-
-int serve_listen(const args& a, mailwire_smtpd::config cfg) {
-  server srv(static_cast<std::size_t>(a.sync_threads));
-  srv.cfg = std::move(cfg);
-  srv.timeout = std::chrono::seconds(a.timeout);
-  if (a.cert) srv.tls = mailwire_net::server_tls_context(*a.cert, *a.key);
-  auto open = [&](std::string_view flag, const std::string& where, bool implicit_tls) {
-    const auto hp = mailwire_net::split_host_port(flag, where);
-    for (const auto& ep : mailwire_net::resolve(srv.io, flag, hp, true)) {
-      auto acc = std::make_unique<asio::ip::tcp::acceptor>(srv.io);
-      asio::error_code ec;
-      acc->open(ep.protocol(), ec);
-      if (!ec) acc->set_option(asio::ip::tcp::acceptor::reuse_address(true), ec);
-      if (!ec) acc->bind(ep, ec);
-      if (!ec) acc->listen(asio::socket_base::max_listen_connections, ec);
-      if (ec) throw std::runtime_error(fmt::format("cannot listen on {}: {}", where, ec.message()));
-      srv.acceptors.push_back(std::move(acc));
-      srv.accept(*srv.acceptors.back(), implicit_tls);
-      if (!srv.cfg.quiet) error_line(tool, "listening on {}{}", where, implicit_tls ? " (implicit TLS)" : "");
-    }
-  };
-  open("--listen", *a.listen, false);
-  if (a.tls_port) open("--tls-port", *a.tls_port, true);
-  asio::signal_set signals(srv.io, SIGINT, SIGTERM);
-  signals.async_wait([&](asio::error_code ec, int sig) {
-    if (ec) return;
-    if (!srv.cfg.quiet) error_line(tool, "signal {}: stopping", sig);
-    for (auto& acc : srv.acceptors) acc->close(ec);
-    srv.io.stop();
-  });
-  srv.io.run();
-  srv.sync_pool.join();
-  return exit_ok;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -408,8 +167,22 @@ int main(int argc, char** argv) {
   cfg.fsync = a.fsync;
   cfg.quiet = a.quiet;
   try {
-    if (a.stdio) return serve_stdio(cfg);
-    return serve_listen(a, std::move(cfg));
+    if (a.stdio) {
+      mailwire_smtpd::host h(cfg, mailwire_net::stdin_peer(), false, 1);
+      return mailwire_net::serve_stdio(h);
+    }
+    mailwire_net::listener<mailwire_smtpd::host> srv(
+        tool,
+        [&cfg](const mailwire_net::peer_info& p) {
+          return std::make_unique<mailwire_smtpd::host>(cfg, p.literal, p.implicit_tls, p.id);
+        },
+        static_cast<std::size_t>(a.sync_threads));
+    srv.set_quiet(a.quiet);
+    srv.set_timeout(std::chrono::seconds(a.timeout));
+    if (a.cert) srv.set_tls(mailwire_net::server_tls_context(*a.cert, *a.key));
+    srv.open("--listen", *a.listen, false);
+    if (a.tls_port) srv.open("--tls-port", *a.tls_port, true);
+    return srv.run();
   } catch (const usage_error& e) {
     error_line(tool, "{} (try --help)", e.message);
     return exit_usage;

@@ -23,6 +23,7 @@
 #include "mailwire/codec/sasl.hpp"
 #include "mailwire/smtp/server.hpp"
 #include "net/maildir.hpp"
+#include "net/serve.hpp"
 #include "net/users.hpp"
 
 namespace mailwire_smtpd {
@@ -40,8 +41,7 @@ struct config {
   bool quiet = false;                       ///< no per-message log lines
 };
 
-/// What the transport must do next.
-enum class want { read, write, commit, tls, close };
+using mailwire_net::want;
 
 /// The date-time of a Received: field (RFC 5322 section 3.3), local time with its offset.
 inline std::string rfc5322_now() {
@@ -136,6 +136,10 @@ class host {
   /// The session ended as a session should (QUIT, or the peer left between transactions).
   [[nodiscard]] bool ok() const noexcept { return !failed_ && !aborted_by_eof_; }
   [[nodiscard]] std::uint64_t delivered() const noexcept { return delivered_; }
+  /// The connection ends.
+  void closing() const {
+    if (!cfg_.quiet) log("closed ({} delivered)", delivered_);
+  }
   [[nodiscard]] const smtp::server_session& session() const noexcept { return session_; }
 
   template <class... Args>
