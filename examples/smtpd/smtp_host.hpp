@@ -20,9 +20,9 @@
 #include <string>
 #include <string_view>
 
-#include "mailwire/codec/sasl.hpp"
 #include "mailwire/smtp/server.hpp"
 #include "net/maildir.hpp"
+#include "net/sasl_auth.hpp"
 #include "net/serve.hpp"
 #include "net/users.hpp"
 
@@ -246,73 +246,30 @@ class host {
     if (!writer_.write(h)) log("delivery failed: {}", writer_.error());
   }
 
-  // ---- AUTH PLAIN (RFC 4616) and LOGIN against --users -----------------------------------
-  enum class auth_state { none, plain, login_user, login_password };
-
+  // ---- AUTH PLAIN (RFC 4616) and LOGIN against --users (net/sasl_auth.hpp) -----------------
   void auth_start(const smtp::server_event& e) {
     using smtp::initial_response;
-    const bool plain = mailwire::ascii::iequals(e.command.mechanism, "PLAIN");
-    auth_ = auth_state::none;
-    if (cfg_.users == nullptr) {
-      (void)session_.reject();
-      return;
-    }
-    if (e.command.ir == initial_response::data) {
-      if (plain) return auth_plain(e.command.response);
-      auth_user_.clear();
-      if (!mailwire::sasl::decode_base64(e.command.response, auth_user_)) return auth_undecodable();
-      auth_ = auth_state::login_password;
-      (void)session_.auth_challenge(mailwire::sasl::login_password_challenge);
-      return;
-    }
-    if (e.command.ir == initial_response::empty) {  // "=": empty credentials never match
-      auth_failed("");
-      return;
-    }
-    auth_ = plain ? auth_state::plain : auth_state::login_user;
-    (void)session_.auth_challenge(plain ? std::string_view() : mailwire::sasl::login_username_challenge);
+    std::optional<std::string_view> ir;
+    if (e.command.ir == initial_response::data) ir = e.command.response;
+    else if (e.command.ir == initial_response::empty) ir = std::string_view();
+    auth_result(sasl_.start(e.command.mechanism, ir));
   }
+  void auth_step(std::string_view b64) { auth_result(sasl_.step(b64)); }
 
-  void auth_step(std::string_view b64) {
-    switch (auth_) {
-      case auth_state::plain: auth_plain(b64); return;
-      case auth_state::login_user:
-        auth_user_.clear();
-        if (!mailwire::sasl::decode_base64(b64, auth_user_)) return auth_undecodable();
-        auth_ = auth_state::login_password;
-        (void)session_.auth_challenge(mailwire::sasl::login_password_challenge);
+  void auth_result(const mailwire_net::sasl_step& s) {
+    using mailwire_net::sasl_step;
+    switch (s.k) {
+      case sasl_step::challenge: (void)session_.auth_challenge(s.data); return;
+      case sasl_step::success:
+        if (!cfg_.quiet) log("authenticated as {}", s.user);
+        (void)session_.accept();  // 235 2.7.0
         return;
-      case auth_state::login_password: {
-        std::string pw;
-        if (!mailwire::sasl::decode_base64(b64, pw)) return auth_undecodable();
-        auth_ = auth_state::none;
-        if (cfg_.users->check(auth_user_, pw)) return auth_ok(auth_user_);
-        return auth_failed(auth_user_);
-      }
-      case auth_state::none: (void)session_.reject(); return;
+      case sasl_step::failure:
+        log("authentication failed for '{}'", s.user);
+        (void)session_.reject();  // 535 5.7.8
+        return;
+      case sasl_step::malformed: (void)session_.respond(501, "5.5.2 Cannot decode the response"); return;
     }
-  }
-
-  void auth_plain(std::string_view b64) {
-    auth_ = auth_state::none;
-    const auto cred = mailwire::sasl::decode_plain(b64);
-    if (!cred) return auth_undecodable();
-    if (!cred->authzid.empty() && cred->authzid != cred->authcid) return auth_failed(cred->authcid);
-    if (cfg_.users->check(cred->authcid, cred->password)) return auth_ok(cred->authcid);
-    auth_failed(cred->authcid);
-  }
-
-  void auth_ok(const std::string& user) {
-    if (!cfg_.quiet) log("authenticated as {}", user);
-    (void)session_.accept();  // 235 2.7.0
-  }
-  void auth_failed(const std::string& user) {
-    log("authentication failed for '{}'", user);
-    (void)session_.reject();  // 535 5.7.8
-  }
-  void auth_undecodable() {
-    auth_ = auth_state::none;
-    (void)session_.respond(501, "5.5.2 Cannot decode the response");
   }
 
   const config& cfg_;
@@ -329,8 +286,7 @@ class host {
   std::size_t rcpt_count_ = 0;
   mailwire_net::maildir_writer writer_;
   std::uint64_t delivered_ = 0;
-  auth_state auth_ = auth_state::none;
-  std::string auth_user_;
+  mailwire_net::sasl_password_auth sasl_{cfg_.users};
 };
 
 }  // namespace mailwire_smtpd
