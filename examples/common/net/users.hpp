@@ -41,6 +41,12 @@ class users_file {
     return it != users_.end() && eq;
   }
 
+  /// The password of `user`, or nullptr (APOP, RFC 1939 section 7, needs the shared secret).
+  [[nodiscard]] const std::string* password(std::string_view user) const {
+    const auto it = users_.find(std::string(user));
+    return it == users_.end() ? nullptr : &it->second;
+  }
+
   [[nodiscard]] bool contains(std::string_view user) const {
     return users_.count(std::string(user)) != 0;
   }
