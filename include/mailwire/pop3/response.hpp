@@ -25,6 +25,7 @@
 #include <string_view>
 
 #include "mailwire/core/ascii.hpp"
+#include "mailwire/core/detail/dot_scan.hpp"
 #include "mailwire/core/result.hpp"
 #include "mailwire/core/status.hpp"
 #include "mailwire/pop3/command.hpp"
@@ -518,7 +519,9 @@ struct capability {
 /// consumed) at CRLF "." CRLF, where the start of the body counts as a line start (so "." CRLF at
 /// once is an empty body). Only CRLF ends a line: a bare CR or LF is content and never starts a
 /// line at which a "." is removed or the body ends. `final` with no terminator is
-/// errc::unexpected_end. Octets are scanned with memchr; no copy is held but a pending CR or ".".
+/// errc::unexpected_end. Clean lines are scanned 32 octets at a time (core/detail/dot_scan.hpp);
+/// no copy is held but a pending CR or ".". Octets of `out` after the `produced` ones may be
+/// overwritten (scratch of the one-pass copy).
 class multiline_decoder {
  public:
   multiline_decoder() noexcept = default;
@@ -541,7 +544,19 @@ class multiline_decoder {
           const std::size_t room = cap - o;
           if (room == 0) goto full;
           const std::size_t lim = n - i < room ? n - i : room;
-          // Whole lines at once: a CRLF followed by an octet other than "." changes nothing.
+          // Clean lines 32 octets at a time, copied while scanned (core's kernel, as SMTP DATA).
+          if (lim >= 32) {
+            std::size_t col = 1;
+            const std::size_t e = mailwire::detail::clean_line_run(src, i, i + lim, n, col, SIZE_MAX, dst + o);
+            if (e > i) {
+              o += e - i;
+              i = e;
+              if (col == 0) state_ = st::line_start;
+              break;
+            }
+          }
+          // Else a bare CR or LF is ahead in this line (or little input is left): whole lines at
+          // once up to a CR, as a CRLF followed by an octet other than "." changes nothing.
           std::size_t run = 0;
           const void* crp = nullptr;
           for (;;) {
@@ -660,7 +675,8 @@ class multiline_decoder {
 /// Server side of a multi-line response body (RETR, TOP, LIST, UIDL, CAPA): doubles a "." at
 /// the start of each line, writes every line end (CRLF, bare LF, bare CR) as CRLF, and at
 /// `final` appends "." CRLF (first a CRLF if the content does not end with one) (RFC 1939
-/// section 3). The message is streamed: feed it in chunks of any size.
+/// section 3). The message is streamed: feed it in chunks of any size. Octets of `out` after
+/// the `produced` ones may be overwritten (scratch of the one-pass copy).
 class multiline_encoder {
  public:
   multiline_encoder() noexcept = default;
@@ -678,30 +694,24 @@ class multiline_encoder {
     const char* const src = in.data();
     char* const dst = out.data();
     flush(dst, cap, o);
-    while (pend_len_ == 0 && i < n) {
-      if (!cr_ && !line_start_) {
-        // Copy up to the next CR or LF, bounded by the room in `out`.
-        const std::size_t room = cap - o;
-        const std::size_t lim = n - i < room ? n - i : room;
-        const char* p = src + i;
-        // Whole lines at once: a CRLF followed by an octet other than ".", CR or LF is copied as is.
-        std::size_t run = 0;
-        for (;;) {
-          run += detail::find_line_end(p + run, lim - run);
-          if (run + 2 < lim && p[run] == '\r' && p[run + 1] == '\n' && p[run + 2] != '.' &&
-              p[run + 2] != '\r' && p[run + 2] != '\n') {
-            run += 2;
-            continue;
-          }
-          break;
-        }
-        if (run) {
-          std::memcpy(dst + o, p, run);
-          o += run;
-          i += run;
+    // Where the fast path last found no run (a bare CR or LF ahead in that line): from there
+    // byte by byte to the next line start, so a long line is not scanned again at every octet.
+    std::size_t slow_at = SIZE_MAX;
+    while (spill_.empty() && i < n) {
+      if (slow_at != SIZE_MAX && line_start_ && i != slow_at) slow_at = SIZE_MAX;
+      if (slow_at == SIZE_MAX && !cr_ && !(line_start_ && (src[i] == '.' || src[i] == '\r' || src[i] == '\n'))) {
+        // Clean lines 32 octets at a time, copied while scanned (core's kernel, as SMTP DATA).
+        const std::size_t lim = i + (cap - o < n - i ? cap - o : n - i);
+        std::size_t col = line_start_ ? 0 : 1;
+        const std::size_t e =
+            lim - i >= 32 ? mailwire::detail::clean_line_run(src, i, lim, n, col, SIZE_MAX, dst + o) : i;
+        if (e > i) {
+          o += e - i;
+          i = e;
+          line_start_ = col == 0;
           continue;
         }
-        if (room == 0) break;
+        if (lim - i >= 32) slow_at = i;
       }
       const char c = src[i++];
       if (cr_) {
@@ -724,7 +734,7 @@ class multiline_encoder {
       }
     }
     offset_ += i;
-    if (final && i == n && !finished_ && pend_len_ == 0) {
+    if (final && i == n && !finished_ && spill_.empty()) {
       if (cr_) {
         cr_ = false;
         put('\r', dst, cap, o);
@@ -742,7 +752,7 @@ class multiline_encoder {
     }
     r.consumed = i;
     r.produced = o;
-    if (i < n || pend_len_ != 0) r.st = status::paused;
+    if (i < n || !spill_.empty()) r.st = status::paused;
     else if (final) r.st = finished_ ? status::event : status::paused;
     else r.st = status::need_more;
     return r;
@@ -752,27 +762,14 @@ class multiline_encoder {
   void reset() noexcept { *this = multiline_encoder(); }
 
  private:
-  void put(char c, char* dst, std::size_t cap, std::size_t& o) noexcept {
-    if (pend_len_ == 0 && o < cap) dst[o++] = c;
-    else pend_[pend_len_++] = c;
-  }
-  void flush(char* dst, std::size_t cap, std::size_t& o) noexcept {
-    std::size_t k = 0;
-    while (k < pend_len_ && o < cap) dst[o++] = pend_[k++];
-    if (k == pend_len_) {
-      pend_len_ = 0;
-    } else {
-      std::memmove(pend_, pend_ + k, pend_len_ - k);
-      pend_len_ = static_cast<std::uint8_t>(pend_len_ - k);
-    }
-  }
+  void put(char c, char* dst, std::size_t cap, std::size_t& o) noexcept { spill_.put(c, dst, cap, o); }
+  void flush(char* dst, std::size_t cap, std::size_t& o) noexcept { spill_.flush(dst, cap, o); }
 
   bool line_start_ = true;
   bool cr_ = false;
   bool finished_ = false;
   std::uint64_t offset_ = 0;
-  char pend_[8] = {};
-  std::uint8_t pend_len_ = 0;
+  mailwire::detail::spill spill_;  // output octets that did not fit in `out` yet
 };
 
 }  // namespace mailwire::pop3

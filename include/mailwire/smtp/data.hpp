@@ -28,13 +28,10 @@
 #include <string_view>
 #include <system_error>
 
+#include "mailwire/core/detail/dot_scan.hpp"
 #include "mailwire/core/error.hpp"
 #include "mailwire/core/result.hpp"
 #include "mailwire/core/status.hpp"
-
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 namespace mailwire::smtp {
 
@@ -101,98 +98,6 @@ struct data_options {
   std::size_t max_line = 1000;
 };
 
-namespace detail {
-
-/// The few output octets of a step that did not fit in the caller's buffer (at most 8: a
-/// stuffed dot plus a line ending), written first by the next call.
-struct spill {
-  char b[8] = {};
-  std::uint8_t n = 0;
-  [[nodiscard]] bool empty() const noexcept { return n == 0; }
-  void put(char c, char* dst, std::size_t cap, std::size_t& o) noexcept {
-    if (n == 0 && o < cap) dst[o++] = c;
-    else b[n++] = c;
-  }
-  void flush(char* dst, std::size_t cap, std::size_t& o) noexcept {
-    std::size_t k = 0;
-    while (k < n && o < cap) dst[o++] = b[k++];
-    if (k == n) {
-      n = 0;
-    } else {
-      std::memmove(b, b + k, n - k);
-      n = static_cast<std::uint8_t>(n - k);
-    }
-  }
-};
-
-/// Bit masks of the CR and LF bytes in 32 bytes at p.
-inline void data_masks(const char* p, std::uint32_t& cr, std::uint32_t& lf) noexcept {
-#if defined(__SSE2__)
-  const __m128i vcr = _mm_set1_epi8('\r'), vlf = _mm_set1_epi8('\n');
-  const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-  const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16));
-  cr = static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(a, vcr))) |
-       static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(b, vcr))) << 16;
-  lf = static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(a, vlf))) |
-       static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(b, vlf))) << 16;
-#else
-  cr = lf = 0;
-  for (int k = 0; k < 32; ++k) {
-    cr |= static_cast<std::uint32_t>(p[k] == '\r') << k;
-    lf |= static_cast<std::uint32_t>(p[k] == '\n') << k;
-  }
-#endif
-}
-
-/// Scans a clean run starting at `i` (lim - i >= 32, lim <= n): text whose every CR is
-/// followed by LF and every LF preceded by CR, no line longer than `max_text` octets, and no
-/// "." or end of input right after an LF. `col` is the length of the line before i. Returns the
-/// end of the run (i when none); `col` becomes the line length there, 0 at a line start. The
-/// run is copied to `out` (the output position of i) while it is scanned, one pass over the
-/// input: up to lim - i octets of `out` are written, of which only the run's are meaningful.
-inline std::size_t data_clean_run(const char* in, std::size_t i, std::size_t lim, std::size_t n,
-                                  std::size_t& col, std::size_t max_text, char* out) noexcept {
-  std::size_t pos = i, ls = i, c0 = col;  // ls: start of the current line (or i), c0: its length
-  std::uint32_t carry = 0;                // 1: the byte before pos is a CR
-  auto stop = [&]() noexcept {
-    if (ls > i) {
-      col = 0;
-      return ls;
-    }
-    return i;
-  };
-  while (lim - pos >= 32) {
-    std::uint32_t cr, lf;
-    data_masks(in + pos, cr, lf);
-    std::memcpy(out + (pos - i), in + pos, 32);  // within lim; beyond the run is overwritten
-    const std::uint32_t expect = (cr << 1) | carry;
-    std::uint32_t good = lf;
-    bool irregular = false;
-    if (expect != lf) {
-      const std::uint32_t diff = expect ^ lf;
-      good = lf & ((diff & (0u - diff)) - 1u);  // the LFs below the first irregular bit
-      irregular = true;
-    }
-    while (good != 0) {
-      const std::size_t q = pos + static_cast<std::size_t>(__builtin_ctz(good));
-      good &= good - 1;
-      if (c0 + (q - 1 - ls) > max_text) return stop();
-      ls = q + 1;
-      c0 = 0;
-      if (ls >= n || in[ls] == '.') return stop();
-    }
-    if (irregular) return stop();
-    carry = cr >> 31;
-    pos += 32;
-  }
-  const std::size_t end = carry ? pos - 1 : pos;  // never end a run between CR and LF
-  if (c0 + (end - ls) > max_text) return stop();
-  col = c0 + (end - ls);
-  return end;
-}
-
-}  // namespace detail
-
 /// Server side of DATA (RFC 5321 4.1.1.4, 4.5.2): removes the leading "." of each line, ends
 /// at CRLF "." CRLF only, and checks line endings and lengths. Never buffers a line.
 /// decode() returns status::event at the end of data, with `consumed` counting through the
@@ -222,7 +127,7 @@ class data_receiver {
           !(state_ == st::line_start && (src[i] == '.' || src[i] == '\r' || src[i] == '\n'))) {
         const std::size_t lim = i + (cap - o < n - i ? cap - o : n - i);
         const std::size_t e =
-            lim - i >= 32 ? detail::data_clean_run(src, i, lim, n, col_, max_text, dst + o) : i;
+            lim - i >= 32 ? mailwire::detail::clean_line_run(src, i, lim, n, col_, max_text, dst + o) : i;
         if (e > i) {
           o += e - i;
           offset_ += e - i;
@@ -355,7 +260,7 @@ class data_receiver {
   std::uint64_t offset_ = 0;
   data_errc err_ = data_errc::ok;
   std::uint64_t err_off_ = 0;
-  detail::spill spill_;  // output octets that did not fit in `out` yet
+  mailwire::detail::spill spill_;  // output octets that did not fit in `out` yet
 };
 
 /// Client side of DATA (RFC 5321 4.5.2): doubles a "." at the start of each line, writes every
@@ -380,12 +285,16 @@ class data_sender {
     char* const dst = out.data();
     const char* const src = in.data();
     flush(dst, cap, o);
+    // Where the fast path last found no run (a bare CR or LF ahead in that line): from there
+    // byte by byte to the next line start, so a long line is not scanned again at every octet.
+    std::size_t slow_at = SIZE_MAX;
     while (spill_.empty() && i < n) {
-      if (!cr_ && !(line_start_ && (src[i] == '.' || src[i] == '\r' || src[i] == '\n'))) {
+      if (slow_at != SIZE_MAX && line_start_ && i != slow_at) slow_at = SIZE_MAX;
+      if (slow_at == SIZE_MAX && !cr_ && !(line_start_ && (src[i] == '.' || src[i] == '\r' || src[i] == '\n'))) {
         const std::size_t lim = i + (cap - o < n - i ? cap - o : n - i);
         std::size_t col = line_start_ ? 0 : 1;
         const std::size_t e =
-            lim - i >= 32 ? detail::data_clean_run(src, i, lim, n, col, SIZE_MAX, dst + o) : i;
+            lim - i >= 32 ? mailwire::detail::clean_line_run(src, i, lim, n, col, SIZE_MAX, dst + o) : i;
         if (e > i) {
           o += e - i;
           offset_ += e - i;
@@ -393,6 +302,7 @@ class data_sender {
           line_start_ = col == 0;
           continue;
         }
+        if (lim - i >= 32) slow_at = i;
       }
       const char c = src[i++];
       ++offset_;
@@ -451,7 +361,7 @@ class data_sender {
   bool cr_ = false;         // a CR was read; its LF (or not) comes next
   bool finished_ = false;
   std::uint64_t offset_ = 0;
-  detail::spill spill_;  // output octets that did not fit in `out` yet
+  mailwire::detail::spill spill_;  // output octets that did not fit in `out` yet
 };
 
 }  // namespace mailwire::smtp
