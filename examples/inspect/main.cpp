@@ -3,6 +3,8 @@
 //
 //   mailwire-inspect mime FILE|-                          one JSON line (spec/inspect-mime-json.md)
 //   mailwire-inspect smtp command|reply [FILE|-]          canonical SMTP commands / replies (RFC 5321)
+//   mailwire-inspect pop3 command [FILE|-]                canonical POP3 commands (RFC 1939)
+//   mailwire-inspect pop3 response [--commands F] [FILE|-] canonical POP3 responses (RFC 1939)
 //   mailwire-inspect base64 encode [--wrap N] [FILE|-]   RFC 2045 section 6.8 / RFC 4648
 //   mailwire-inspect base64 decode [--strict] [--url] [FILE|-]
 //   mailwire-inspect qp encode [--binary] [FILE|-]       RFC 2045 section 6.7
@@ -19,6 +21,7 @@
 #include "mailwire/codec/base64.hpp"
 #include "mailwire/codec/quoted_printable.hpp"
 #include "mime_json.hpp"
+#include "pop3_text.hpp"
 #include "smtp_text.hpp"
 #include "tool/cli.hpp"
 
@@ -39,6 +42,21 @@ commands:
   smtp command                what an SMTP client sends, each command written back in canonical
                               form (RFC 5321); DATA content up to CRLF.CRLF and BDAT chunks copied
   smtp reply                  what an SMTP server sends, each reply in canonical form
+  pop3 command                what a POP3 client sends, each command in canonical form (RFC 1939);
+                              after AUTH, lines are SASL responses (base64, "=", copied) until "*"
+                              or a line that is a command with a known keyword (a SASL line
+                              spelling one, e.g. "QUIT", is read as that command)
+  pop3 response [--commands FILE]
+                              what a POP3 server sends, each response in canonical form. FILE
+                              holds the client's side (read as by pop3 command): the first
+                              response is the greeting, then each answers the next command
+                              (AUTH: "+ " continuations, then +OK/-ERR). +OK to RETR, TOP, CAPA,
+                              and to LIST, UIDL, LANG without argument has a multi-line body:
+                              RETR/TOP bodies copied as is through CRLF.CRLF, LIST/UIDL/CAPA
+                              lines in canonical form, LANG lines copied; -ERR is one line; an
+                              incomplete body is written before the error; a response after the
+                              answer to the last command is an error. Without --commands every
+                              response is read as a single line
   base64 encode [--wrap N]    base64 (RFC 2045 section 6.8): lines of N characters ending in CRLF
                               (default 76); --wrap 0 writes one line with no line break
   base64 decode [--strict]    default: characters outside the alphabet are skipped (RFC 2045);
@@ -59,6 +77,7 @@ exit status: 0 success, 1 bad input (stderr: "mailwire-inspect: offset N: reason
 struct args {
   std::string_view command, action;
   std::optional<std::string_view> file;
+  std::optional<std::string_view> commands;  // pop3 response --commands FILE
   std::uint64_t wrap = 76;
   bool strict = false, binary = false, url = false, help = false;
 };
@@ -81,6 +100,11 @@ args parse_args(int argc, char** argv) {
       a.binary = true;
     } else if (s == "--url") {
       a.url = true;
+    } else if (s == "--commands") {
+      if (i + 1 >= argc) throw usage_error{"--commands needs a FILE"};
+      a.commands = argv[++i];
+    } else if (s.starts_with("--commands=")) {
+      a.commands = s.substr(11);
     } else if (s.size() > 1 && s[0] == '-') {
       throw usage_error{fmt::format("unknown option '{}'", s)};
     } else {
@@ -90,6 +114,7 @@ args parse_args(int argc, char** argv) {
   if (a.help) return a;
   if (pos.empty()) throw usage_error{"no command given"};
   a.command = pos[0];
+  if (a.commands && a.command != "pop3") throw usage_error{"--commands applies to pop3 response only"};
   if (a.command == "mime") {
     if (pos.size() != 2) throw usage_error{"mime needs one FILE (or - for standard input)"};
     if (a.strict || a.binary || a.url || a.wrap != 76) throw usage_error{"mime takes no options"};
@@ -102,6 +127,16 @@ args parse_args(int argc, char** argv) {
     if (pos.size() > 3) throw usage_error{"more than one input file given"};
     if (a.strict || a.binary || a.url || a.wrap != 76) throw usage_error{"smtp takes no options"};
     a.action = pos[1];
+    if (pos.size() == 3) a.file = pos[2];
+    return a;
+  }
+  if (a.command == "pop3") {
+    if (pos.size() < 2 || (pos[1] != "command" && pos[1] != "response"))
+      throw usage_error{"pop3 needs 'command' or 'response'"};
+    if (pos.size() > 3) throw usage_error{"more than one input file given"};
+    if (a.strict || a.binary || a.url || a.wrap != 76) throw usage_error{"pop3 takes no such options"};
+    a.action = pos[1];
+    if (a.commands && a.action != "response") throw usage_error{"--commands applies to pop3 response only"};
     if (pos.size() == 3) a.file = pos[2];
     return a;
   }
@@ -132,6 +167,18 @@ int run(const args& a) {
   if (a.command == "smtp")
     return a.action == "command" ? inspect_smtp::commands(tool, in.get(), stdout)
                                  : inspect_smtp::replies(tool, in.get(), stdout);
+  if (a.command == "pop3") {
+    if (a.action == "command") return inspect_pop3::commands(tool, in.get(), stdout);
+    if (!a.commands) return inspect_pop3::responses(tool, in.get(), stdout, nullptr);
+    input_file cf(a.commands);
+    if (cf.get() == nullptr) {
+      error_line(tool, "cannot open {}: {}", cf.name(), std::strerror(cf.open_error()));
+      return exit_bad_input;
+    }
+    std::vector<inspect_pop3::expected_answer> answers;
+    if (const int rc = inspect_pop3::expected_answers(tool, cf.get(), cf.name(), answers); rc != exit_ok) return rc;
+    return inspect_pop3::responses(tool, in.get(), stdout, &answers);
+  }
   const auto alpha = a.url ? mailwire::base64::alphabet::url : mailwire::base64::alphabet::standard;
   if (a.command == "base64" && a.action == "encode") {
     mailwire::base64::stream_encoder enc({.alpha = alpha,
