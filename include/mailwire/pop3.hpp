@@ -6,6 +6,7 @@
 //   auto r = mailwire::pop3::parse_command("RETR 1\r\n");   // r.value.k == keyword::retr
 #pragma once
 
+#include "mailwire/pop3/client.hpp"
 #include "mailwire/pop3/command.hpp"
 #include "mailwire/pop3/errc.hpp"
 #include "mailwire/pop3/limits.hpp"
