@@ -1,8 +1,9 @@
 // Tests of mailwire/core/detail/dot_scan.hpp, the 32-octet scan shared by SMTP DATA and POP3
 // multi-line bodies: known runs, then seeded inputs checked against the definition of a clean run
-// (the codecs' own tests check the results in every chunking).
+// (the codecs' own tests check the results in every chunking), on every instruction set.
 #include <catch2/catch.hpp>
 
+#include <mailwire/core/cpu.hpp>
 #include <mailwire/core/detail/dot_scan.hpp>
 
 #include <cstdint>
@@ -100,6 +101,21 @@ TEST_CASE("core dot_scan: seeded runs are clean, copied and as long as the block
     const std::size_t col = rng() % 3, max_text = rng() % 2 ? SIZE_MAX : 20 + rng() % 60;
     const run r = scan(in, i, col, max_text);
     INFO("input #" << n << " from " << i << ": " << in);
+    // Every instruction set finds the same run.
+    {
+      std::vector<char> out(in.size() - i + 1, '\0');
+      std::size_t c = col;
+      CHECK(d::clean_line_run_base(in.data(), i, in.size(), in.size(), c, max_text, out.data()) == r.end);
+      CHECK(c == r.col);
+#if MAILWIRE_X86_SIMD
+      if (mailwire::simd::detected() >= mailwire::simd::level::avx2) {
+        c = col;
+        CHECK(d::clean_line_run_avx2(in.data(), i, in.size(), in.size(), c, max_text, out.data()) == r.end);
+        CHECK(c == r.col);
+        CHECK(std::string(out.data(), r.end - i) == r.out);
+      }
+#endif
+    }
     REQUIRE(r.end >= i);
     REQUIRE(r.end <= in.size());
     CHECK(r.out == in.substr(i, r.end - i));

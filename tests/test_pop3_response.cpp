@@ -3,6 +3,7 @@
 // encoder in every chunking (with pipelined bytes after the end), plus seeded round trips.
 #include <catch2/catch.hpp>
 
+#include <mailwire/core/cpu.hpp>
 #include <mailwire/pop3/response.hpp>
 
 #include <random>
@@ -445,6 +446,12 @@ std::string random_lines(std::mt19937& rng, std::size_t lines) {
 
 TEST_CASE("pop3 response: multi-line codecs on long lines equal a byte-by-byte reference (seeded)",
           "[pop3][response]") {
+  // The kernel's SIMD level (AVX2 where the CPU has it, then SSE2 / portable code).
+  const auto level = GENERATE(mailwire::simd::level::best, mailwire::simd::level::scalar);
+  mailwire::simd::set_limit(level);
+  struct restore {
+    ~restore() { mailwire::simd::set_limit(mailwire::simd::level::best); }
+  } restore_level;
   std::mt19937 rng(0x706f7033);
   for (int n = 0; n < 60; ++n) {
     const std::string body = random_lines(rng, 1 + rng() % 6);
