@@ -23,7 +23,8 @@ PACKAGES=(cmake ninja-build g++ clang libclang-rt-14-dev llvm pkg-config python3
           libbenchmark-dev libgmime-3.0-dev libglib2.0-dev libb64-dev
           nettle-dev libsodium-dev libmodpbase64-dev libbaseencode-dev libvmime-dev
           libmimetic-dev libetpan-dev g++-aarch64-linux-gnu qemu-user
-          swaks libnet-ssleay-perl curl postfix dovecot-core dovecot-lmtpd python3-aiosmtpd)
+          swaks libnet-ssleay-perl curl postfix dovecot-core dovecot-lmtpd python3-aiosmtpd
+          dovecot-pop3d fetchmail getmail6)
 
 log() { printf '\n==> %s\n' "$*"; }
 

@@ -62,3 +62,7 @@ TEST_CASE("docs/smtp-client.md: one message to two recipients, one refused", "[d
 TEST_CASE("docs/smtp.md: a server answers a pipelined transaction and delivers it", "[docs][smtp]") {
   CHECK(smtp_server_example());
 }
+
+TEST_CASE("docs/pop3.md: a server logs a user in, streams a stuffed message, deletes at QUIT", "[docs][pop3]") {
+  CHECK(pop3_server_example());
+}

@@ -149,7 +149,9 @@ TEST_CASE("pop3 server: RFC 1939 section 10 transcript in every split", "[pop3][
 }
 
 TEST_CASE("pop3 server: USER/PASS, wrong password, numbers checked, RSET", "[pop3][server]") {
-  pop3::server_session s;
+  pop3::server_options o;
+  o.max_errors = 0;  // ten refusals below; the limit has its own test
+  pop3::server_session s(o);
   host h;
   const std::string out = session(s, h,
       "STAT\r\nUSER mrose\r\nPASS wrong\r\nPASS tanstaaf\r\nUSER mrose\r\nPASS the secret\r\n"
@@ -269,6 +271,17 @@ TEST_CASE("pop3 server: limits and fatal errors", "[pop3][server]") {
           "+OK POP3 server ready\r\n-ERR Command unrecognized\r\n-ERR Command not valid in this state\r\n"
           "-ERR Syntax error, missing argument\r\n-ERR Too many errors, closing connection\r\n");
     CHECK(s.error() == errc::too_many_errors);
+  }
+  {  // failed logins count too: password guessing ends with the session
+    pop3::server_options o;
+    o.max_errors = 2;
+    pop3::server_session s(o);
+    host h;
+    CHECK(session(s, h, "USER mrose\r\nPASS a\r\nUSER mrose\r\nPASS b\r\nUSER mrose\r\nPASS tanstaaf\r\n") ==
+          "+OK POP3 server ready\r\n+OK\r\n-ERR [AUTH] Authentication failed\r\n+OK\r\n"
+          "-ERR [AUTH] Authentication failed\r\n-ERR Too many errors, closing connection\r\n");
+    CHECK(s.error() == errc::too_many_errors);
+    CHECK_FALSE(s.in_transaction());
   }
   {
     pop3::server_session s;

@@ -68,6 +68,7 @@ class host {
   void tls_started() {
     tls_pending_ = false;
     (void)session_.tls_started();
+    if (!cfg_.quiet) log("TLS started (STLS)");
   }
 
   /// Runs the session until the transport has something to do.

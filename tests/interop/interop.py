@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 SKIP = 77
@@ -52,7 +53,8 @@ def make_cert(work):
 
 
 class Smtpd:
-    """mailwire-smtpd --listen on 127.0.0.1:<free port> with a fresh Maildir (a context manager)."""
+    """mailwire-smtpd (or another mailwire server taking the same flags: mailwire-pop3d,
+    mailwire-imapd) --listen on 127.0.0.1:<free port> with a fresh Maildir (a context manager)."""
 
     def __init__(self, binary, work, name, tls=False, users=None, extra=(), implicit_tls=False):
         self.dir = os.path.join(work, name)
@@ -77,7 +79,8 @@ class Smtpd:
             cmd += ["--users", path]
         cmd += list(extra)
         self.cmd = cmd
-        self.log_path = os.path.join(self.dir, "smtpd.log")
+        self.tool = os.path.basename(binary)
+        self.log_path = os.path.join(self.dir, self.tool + ".log")
 
     def __enter__(self):
         self.log = open(self.log_path, "wb")
@@ -90,7 +93,7 @@ class Smtpd:
                     break
                 except OSError:
                     if self.proc.poll() is not None or time.time() > deadline:
-                        raise RuntimeError("mailwire-smtpd did not start: " + self.logtext())
+                        raise RuntimeError(f"{self.tool} did not start: " + self.logtext())
                     time.sleep(0.05)
         # The probe connections above are sessions too; let them end before counting files.
         time.sleep(0.05)
@@ -105,7 +108,7 @@ class Smtpd:
             rc = self.proc.wait()
         self.log.close()
         if exc[0] is None and rc != 0:
-            raise RuntimeError(f"mailwire-smtpd exited with {rc}: " + self.logtext())
+            raise RuntimeError(f"{self.tool} exited with {rc}: " + self.logtext())
         return False
 
     def logtext(self):
@@ -207,3 +210,32 @@ def message(subject, extra_lines=()):
              "Date: Tue, 1 Jul 2003 10:52:37 +0200", "", "Hello Bob,",
              ".a line that starts with a dot", "..two dots", "", "-- ", "Ann"] + list(extra_lines)
     return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def exchange(port, data, timeout=60):
+    """Sends `data` (all of it, while reading concurrently), then half-closes and reads until
+    the server closes. Returns every byte the server wrote."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    err = []
+
+    def send():
+        try:
+            s.sendall(data)
+            s.shutdown(socket.SHUT_WR)
+        except OSError as e:  # the server may close first (fatal errors)
+            err.append(e)
+
+    t = threading.Thread(target=send)
+    t.start()
+    got = b""
+    while True:
+        try:
+            b = s.recv(65536)
+        except (ConnectionResetError, socket.timeout):
+            break
+        if not b:
+            break
+        got += b
+    t.join()
+    s.close()
+    return got

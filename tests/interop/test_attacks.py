@@ -5,7 +5,6 @@ SMTP smuggling variants, plaintext injection after STARTTLS, pipelined commands 
 end of DATA, a 1 MB command line, 10,000 recipients; and BDAT (which swaks cannot send)."""
 import socket
 import ssl
-import threading
 import time
 
 import interop
@@ -32,35 +31,6 @@ def replies(data):
     return out
 
 
-def exchange(port, data, timeout=60):
-    """Sends `data` (all of it, while reading concurrently), then half-closes and reads until
-    the server closes. Returns every byte the server wrote."""
-    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-    err = []
-
-    def send():
-        try:
-            s.sendall(data)
-            s.shutdown(socket.SHUT_WR)
-        except OSError as e:  # the server may close first (fatal errors)
-            err.append(e)
-
-    t = threading.Thread(target=send)
-    t.start()
-    got = b""
-    while True:
-        try:
-            b = s.recv(65536)
-        except (ConnectionResetError, socket.timeout):
-            break
-        if not b:
-            break
-        got += b
-    t.join()
-    s.close()
-    return got
-
-
 def read_reply(f):
     """One reply from a file object: its last line."""
     while True:
@@ -78,7 +48,7 @@ with interop.Smtpd(a.bin, a.work, "smuggling") as s:
     fakes = [b"\n.\n", b"\n.\r\n", b"\r.\r\n", b"\r\n.\r", b"\r\n.\n"]
     for fake in fakes:
         inject = b"MAIL FROM:<evil@a.example>\r\nRCPT TO:<victim@foo.example>\r\nDATA\r\nsmuggled\r\n.\r\n"
-        got = exchange(s.port, ENVELOPE + b"first" + fake + inject + b"QUIT\r\n")
+        got = interop.exchange(s.port, ENVELOPE + b"first" + fake + inject + b"QUIT\r\n")
         c.eq(f"smuggling {fake!r}: replies", replies(got),
              [GREETING, EHLO_LAST, MAIL_OK, RCPT_OK, GO_AHEAD, BARE, BYE])
     c.delivered("smuggling with bare CR/LF: nothing delivered", s, [])
@@ -89,7 +59,7 @@ with interop.Smtpd(a.bin, a.work, "smuggling-nul") as s:
     inject = b"MAIL FROM:<evil@a.example>\r\nRCPT TO:<victim@foo.example>\r\nDATA\r\nsmuggled\r\n"
     want = []
     for fake, stored in [(b"\r\n\0.\r\n", b"\r\n\0.\r\n"), (b"\r\n.\0\r\n", b"\r\n\0\r\n")]:
-        got = exchange(s.port, ENVELOPE + b"first" + fake + inject + b".\r\nQUIT\r\n")
+        got = interop.exchange(s.port, ENVELOPE + b"first" + fake + inject + b".\r\nQUIT\r\n")
         c.eq(f"smuggling {fake!r}: replies", replies(got),
              [GREETING, EHLO_LAST, MAIL_OK, RCPT_OK, GO_AHEAD, MSG_OK, BYE])
         want.append(b"first" + stored + inject)  # ".\0" is a dot-stuffed line: the dot goes
@@ -103,7 +73,7 @@ ctx.verify_mode = ssl.CERT_NONE
 with interop.Smtpd(a.bin, a.work, "starttls-injection", tls=True) as s:
     inject = b"MAIL FROM:<evil@a.example>\r\nRCPT TO:<victim@foo.example>\r\nDATA\r\nevil\r\n.\r\n"
     # 1. In the same packet as STARTTLS: never executed; 220, then the connection is closed.
-    got = exchange(s.port, b"EHLO client.test\r\nSTARTTLS\r\n" + inject)
+    got = interop.exchange(s.port, b"EHLO client.test\r\nSTARTTLS\r\n" + inject)
     c.eq("injection in the STARTTLS packet: replies, then closed", replies(got),
          [GREETING, EHLO_LAST, "220 2.0.0 Ready to start TLS"])
     # 2. In a later packet, before the handshake: it is read as the handshake, which fails.
@@ -152,18 +122,18 @@ with interop.Smtpd(a.bin, a.work, "pipelining") as s:
     c.eq("pipelined: end", [read_reply(f) for _ in range(4)], [MSG_OK, "250 2.0.0 OK", "250 2.0.0 OK", BYE])
     sock.close()
     # 2. Everything in one packet (not what a client should do, but nothing may get lost).
-    got = exchange(s.port, ENVELOPE + b"three\r\n.\r\n" + second + b"..\r\n.\r\nQUIT\r\n")
+    got = interop.exchange(s.port, ENVELOPE + b"three\r\n.\r\n" + second + b"..\r\n.\r\nQUIT\r\n")
     c.eq("one packet: replies", replies(got),
          [GREETING, EHLO_LAST, MAIL_OK, RCPT_OK, GO_AHEAD, MSG_OK, MAIL_OK, RCPT_OK, RCPT_OK, GO_AHEAD, MSG_OK, BYE])
     c.delivered("pipelining", s, [b"one\r\n", b"two\r\n.\r\n", b"three\r\n", b".\r\n"])
 
 # ---- a 1 MB command line, and a 1 MB line inside DATA ----------------------------------------
 with interop.Smtpd(a.bin, a.work, "long-lines") as s:
-    got = exchange(s.port, b"EHLO client.test\r\n" + b"x" * (1 << 20) + b"\r\nNOOP\r\n"
+    got = interop.exchange(s.port, b"EHLO client.test\r\n" + b"x" * (1 << 20) + b"\r\nNOOP\r\n"
                    b"MAIL FROM:<a@a.example>\r\nRCPT TO:<b@foo.example>\r\nDATA\r\nafter\r\n.\r\nQUIT\r\n")
     c.eq("1 MB command line: 500 5.5.2, the session goes on", replies(got),
          [GREETING, EHLO_LAST, "500 5.5.2 Line too long", "250 2.0.0 OK", MAIL_OK, RCPT_OK, GO_AHEAD, MSG_OK, BYE])
-    got = exchange(s.port, ENVELOPE + b"y" * (1 << 20) + b"\r\n.\r\nQUIT\r\n")
+    got = interop.exchange(s.port, ENVELOPE + b"y" * (1 << 20) + b"\r\n.\r\nQUIT\r\n")
     c.eq("1 MB text line: refused after the end of data", replies(got),
          [GREETING, EHLO_LAST, MAIL_OK, RCPT_OK, GO_AHEAD, "500 5.5.2 Line too long", BYE])
     c.delivered("long lines", s, [b"after\r\n"])
@@ -171,7 +141,7 @@ with interop.Smtpd(a.bin, a.work, "long-lines") as s:
 # ---- 10,000 recipients --------------------------------------------------------------------
 with interop.Smtpd(a.bin, a.work, "recipients") as s:
     rcpts = b"".join(b"RCPT TO:<r%d@foo.example>\r\n" % i for i in range(10000))
-    got = exchange(s.port, b"EHLO client.test\r\nMAIL FROM:<a@a.example>\r\n" + rcpts +
+    got = interop.exchange(s.port, b"EHLO client.test\r\nMAIL FROM:<a@a.example>\r\n" + rcpts +
                    b"DATA\r\nto many\r\n.\r\nQUIT\r\n")
     want = [GREETING, EHLO_LAST, MAIL_OK] + [RCPT_OK] * 100 + ["452 4.5.3 Too many recipients"] * 9900 + \
            [GO_AHEAD, MSG_OK, BYE]
@@ -184,7 +154,7 @@ with interop.Smtpd(a.bin, a.work, "recipients") as s:
 # ---- BDAT (RFC 3030) ---------------------------------------------------------------------
 with interop.Smtpd(a.bin, a.work, "bdat") as s:
     chunk = b"Subject: bdat\r\n\r\nfirst\r\n.\r\nMAIL FROM:<evil@a.example>\r\n"
-    got = exchange(s.port, b"EHLO client.test\r\nMAIL FROM:<a@a.example>\r\nRCPT TO:<b@foo.example>\r\n" +
+    got = interop.exchange(s.port, b"EHLO client.test\r\nMAIL FROM:<a@a.example>\r\nRCPT TO:<b@foo.example>\r\n" +
                    b"BDAT %d\r\n" % len(chunk) + chunk + b"BDAT 6 LAST\r\n.\r\nx\r\nQUIT\r\n")
     c.eq("BDAT: replies", replies(got),
          [GREETING, EHLO_LAST, MAIL_OK, RCPT_OK, "250 2.0.0 %d octets received" % len(chunk), MSG_OK, BYE])

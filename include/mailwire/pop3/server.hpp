@@ -189,7 +189,8 @@ class server_session {
   }
 
   /// Refuses what is pending with "-ERR" (a login: "-ERR [AUTH] Authentication failed",
-  /// RFC 3206 section 5); `code` and `text` replace the defaults.
+  /// RFC 3206 section 5); `code` and `text` replace the defaults. A refused login counts
+  /// toward max_errors like a refused command.
   errc reject(std::string_view text = {}, std::string_view code = {}) {
     if (pending_ == pending::none || pending_ == pending::body) return errc::local_state;
     const bool login = pending_ == pending::login;
@@ -197,9 +198,13 @@ class server_session {
                             text.empty() ? (login ? "Authentication failed" : "Refused") : text);
         e != errc::ok)
       return e;
-    if (login) cstate_ = client_state::authorization;
     if (pending_ == pending::update) cstate_ = client_state::closed;  // RFC 1939 section 6
     pending_ = pending::none;
+    if (login) {
+      cstate_ = client_state::authorization;
+      // A failed login counts as a refused command: password guessing ends with the session.
+      if (opt_.max_errors != 0 && ++errors_ >= opt_.max_errors) fail(errc::too_many_errors, consumed_);
+    }
     return errc::ok;
   }
   /// A single-line "-ERR [code] text" answer to what is pending.
