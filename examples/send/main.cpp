@@ -5,7 +5,7 @@
 //                 --from ADDR --to ADDR [--to ADDR ...] [FILE|-]
 //
 // The protocol is mailwire::smtp::client_session's; this file moves bytes between it and one
-// socket (connection.hpp: Asio, OpenSSL for STARTTLS and implicit TLS) and streams the message
+// socket (net/client.hpp: Asio, OpenSSL for STARTTLS and implicit TLS) and streams the message
 // from FILE or standard input into send_data() 64 KiB at a time, so the message is never held
 // whole in memory.
 #include <signal.h>
@@ -25,7 +25,7 @@
 #include <string_view>
 #include <vector>
 
-#include "connection.hpp"
+#include "net/client.hpp"
 #include "mailwire/smtp/client.hpp"
 #include "net/endpoint.hpp"
 #include "net/tls.hpp"
@@ -34,7 +34,7 @@
 namespace {
 
 using namespace mailwire_tool;
-using mailwire_send::failure;
+using mailwire_net::failure;
 namespace smtp = mailwire::smtp;
 constexpr std::string_view tool = "mailwire-send";
 
@@ -456,7 +456,7 @@ class sender {
   smtp::path from_{};
   std::optional<std::uint64_t> size_hint_;
   asio::io_context io_;
-  mailwire_send::connection conn_;
+  mailwire_net::client_connection conn_;
   std::unique_ptr<asio::ssl::context> ctx_;
   std::optional<smtp::client_session> s_;
   std::string host_, mail_reply_, session_reply_, failure_;

@@ -1,5 +1,5 @@
-// examples/send/connection.hpp — the one connection of mailwire-send: blocking calls with a
-// timeout on top of asio's asynchronous operations (each call runs the io_context until the
+// examples/common/net/client.hpp — the one connection of a client tool (mailwire-send,
+// mailwire-fetch): blocking calls with a timeout on top of asio's asynchronous operations (each call runs the io_context until the
 // operation completes or the time is up; then the socket is closed and the call throws).
 // Plain TCP, STARTTLS (start_tls() in the middle) and implicit TLS, through
 // examples/common/net/stream.hpp; OpenSSL does the TLS.
@@ -23,18 +23,18 @@
 
 #include "net/stream.hpp"
 
-namespace mailwire_send {
+namespace mailwire_net {
 
-/// A failed session: main() prints `mailwire-send: <what>` and exits 1.
+/// A failed session: main() prints `mailwire-TOOL: <what>` and exits 1.
 struct failure {
   std::string what;
 };
 
-class connection {
+class client_connection {
  public:
   using tcp = asio::ip::tcp;
 
-  connection(asio::io_context& io, std::chrono::seconds timeout) : io_(io), timeout_(timeout) {}
+  client_connection(asio::io_context& io, std::chrono::seconds timeout) : io_(io), timeout_(timeout) {}
 
   /// Connects to the first endpoint that answers.
   void connect(const std::vector<tcp::endpoint>& eps, std::string_view name) {
@@ -132,4 +132,4 @@ class connection {
   std::optional<mailwire_net::stream> s_;
 };
 
-}  // namespace mailwire_send
+}  // namespace mailwire_net
