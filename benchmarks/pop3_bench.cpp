@@ -403,14 +403,16 @@ std::string json_list(const std::vector<std::size_t>& v) {
 }
 
 // Until benchmarks/main.cpp calls register_pop3_benchmarks() next to register_smtp_benchmarks(),
-// the group registers itself before main() runs (Google Benchmark allows registration then).
-#ifndef MAILWIRE_BENCH_POP3_REGISTERED_BY_MAIN
+// the group registers itself before main() runs (Google Benchmark allows registration then);
+// registering twice is a no-op, so both may happen.
 [[maybe_unused]] const bool pop3_registered = (register_pop3_benchmarks(), true);
-#endif
 
 }  // namespace
 
 void register_pop3_benchmarks() {
+  static bool done = false;
+  if (done) return;
+  done = true;
   static const std::vector<pop3_impl> impls = {
       {pop3_group::multiline_encode, "mailwire", "", mailwire_encode},
       {pop3_group::multiline_decode, "mailwire", "", mailwire_decode},
