@@ -699,6 +699,17 @@ TEST_CASE("pop3 client: RETR bodies are un-stuffed and streamed in bounded chunk
   CHECK(got == body);
   CHECK(largest <= 1000);
   CHECK(kinds == V{"message_begin", "data", "message_end", "done"});
+
+  // A full chunk can end between the CR and the LF of a line end: the LF comes without more
+  // input (found by fuzzing).
+  o.max_chunk = 3;
+  pop3::client_session t(o);
+  (void)feed(t, "+OK ready\r\n");
+  REQUIRE(t.user_pass("a", "b") == client_errc::ok);
+  (void)feed(t, "+OK\r\n+OK in\r\n");
+  REQUIRE(t.retr(1) == client_errc::ok);
+  CHECK(feed(t, "+OK\r\nab\r\n") == V{"message_begin RETR #1 +OK", "message_data RETR #1: ab\r\n"});
+  CHECK(feed(t, ".\r\n") == V{"message_end RETR #1"});
 }
 
 TEST_CASE("pop3 client: -ERR response codes are typed (RFC 2449 section 8, RFC 3206)", "[pop3][client]") {

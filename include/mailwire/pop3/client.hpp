@@ -829,8 +829,8 @@ class client_session {
 
   // Body octets of RETR/TOP, un-stuffed, one chunk per event.
   step step_body() {
+    // Called even without input: a full chunk may have left the LF of a CRLF to write.
     const std::string_view view = std::string_view(in_).substr(in_pos_);
-    if (view.empty()) return step::need_more;
     const std::size_t cap = std::min(opt_.max_chunk, view.size() + 2);
     if (body_.size() < cap) body_.resize(cap);
     const auto r = dec_.decode(view, std::span<char>(body_.data(), cap), false);
