@@ -19,8 +19,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
@@ -28,6 +26,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "net/digest.hpp"
 
 namespace mailwire_pop3d {
 
@@ -38,19 +38,7 @@ struct message {
   std::uint64_t size = 0;
 };
 
-/// Lowercase hex MD5 of `data` (APOP digests, RFC 1939 section 7, and long unique-ids).
-inline std::string md5_hex(std::string_view data) {
-  unsigned char d[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  EVP_Digest(data.data(), data.size(), d, &n, EVP_md5(), nullptr);
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string s;
-  for (unsigned int i = 0; i < n; ++i) {
-    s += hex[d[i] >> 4];
-    s += hex[d[i] & 15];
-  }
-  return s;
-}
+using mailwire_net::md5_hex;
 
 /// Counts octets as the POP3 session sends a message: CR LF, a bare CR and a bare LF are each
 /// one CRLF; a message that does not end with a line end gets one.

@@ -1,0 +1,145 @@
+// mailwire-fetch — fetches the messages of a POP3 (or IMAP) mailbox into a Maildir
+// (../shared/spec/tools.md):
+//
+//   mailwire-fetch --server HOST:PORT --protocol pop3|imap [--starttls | --tls] --user U
+//                  --password P --maildir DIR [--mailbox NAME] [--delete]
+//
+// The protocol is the library's client session (pop3_fetch.hpp); net/client.hpp moves the bytes
+// (Asio, OpenSSL). Each message streams into DIR/tmp, is fsync'ed and renamed into DIR/new
+// before anything is deleted on the server. Standard output: the number of messages fetched.
+#include <signal.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "fetch_options.hpp"
+#include "net/maildir.hpp"
+#include "pop3_fetch.hpp"
+#include "tool/cli.hpp"
+
+namespace {
+
+using namespace mailwire_tool;
+constexpr std::string_view tool = "mailwire-fetch";
+
+constexpr std::string_view help_text = R"(usage: mailwire-fetch --server HOST:PORT --protocol pop3|imap [--starttls | --tls]
+                      --user U --password P --maildir DIR [--mailbox NAME] [--delete] [OPTIONS]
+
+Fetches every message of the mailbox at HOST:PORT into the Maildir DIR (each one written to
+tmp/, fsync'ed, renamed into new/, exactly as the server sent it, CRLF line ends included) and
+prints how many it fetched: one line on standard output with the number.
+
+POP3 (RFC 1939): CAPA, then USER/PASS when offered (else SASL PLAIN, else APOP), STAT, RETR of
+every message, pipelined when the server offers PIPELINING; with --delete, DELE of each message
+once its file is in new/, applied by the server at QUIT.
+
+required:
+  --server HOST:PORT        the server ("127.0.0.1:110", "[::1]:995", "mail.example.org:110")
+  --protocol pop3|imap      the protocol
+  --user U --password P     the credentials
+  --maildir DIR             where messages go (created with tmp/ new/ cur/ when missing)
+
+options:
+  --starttls                upgrade with STLS (POP3, RFC 2595) / STARTTLS (IMAP) before logging
+                            in; stop when the server does not offer it
+  --tls                     implicit TLS from the first byte (RFC 8314: ports 995, 993)
+  --ca FILE                 verify the server's certificate against the CAs in FILE (PEM) and its
+                            name against HOST; without it nothing is verified (example tools)
+  --mailbox NAME            IMAP: the mailbox to fetch (default INBOX)
+  --delete                  delete the fetched messages on the server
+  --timeout SECONDS         the longest wait for the server at each step (default 60)
+  -v, --verbose             the protocol lines on standard error (message bodies excepted)
+  -h, --help                this text
+
+exit status: 0 every message was fetched (and deleted with --delete); 1 otherwise (a failed
+connection, TLS or login, a message the server refused, a file that could not be written);
+2 usage error
+)";
+
+mailwire_fetch::options parse_args(int argc, char** argv) {
+  mailwire_fetch::options o;
+  std::optional<std::string> server, protocol, user, password, maildir;
+  auto value = [&](int& i, std::string_view flag) -> std::string {
+    if (i + 1 >= argc) throw usage_error{fmt::format("{} needs a value", flag)};
+    return argv[++i];
+  };
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view s = argv[i];
+    if (s == "-h" || s == "--help") {
+      fmt::print("{}", help_text);
+      std::exit(exit_ok);
+    }
+    if (s == "--server") server = value(i, s);
+    else if (s == "--protocol") protocol = value(i, s);
+    else if (s == "--user") user = value(i, s);
+    else if (s == "--password") password = value(i, s);
+    else if (s == "--maildir") maildir = value(i, s);
+    else if (s == "--mailbox") o.mailbox = value(i, s);
+    else if (s == "--ca") o.ca = value(i, s);
+    else if (s == "--starttls") o.starttls = true;
+    else if (s == "--tls") o.tls = true;
+    else if (s == "--delete") o.remove = true;
+    else if (s == "-v" || s == "--verbose") o.verbose = true;
+    else if (s == "--timeout") o.timeout = parse_count(s, value(i, s));
+    else throw usage_error{fmt::format("unknown option '{}'", s)};
+  }
+  if (!server) throw usage_error{"--server HOST:PORT is required"};
+  if (!protocol) throw usage_error{"--protocol pop3|imap is required"};
+  if (*protocol != "pop3" && *protocol != "imap") throw usage_error{fmt::format("--protocol '{}': pop3 or imap", *protocol)};
+  if (!user || !password) throw usage_error{"--user and --password are required"};
+  if (!maildir) throw usage_error{"--maildir DIR is required"};
+  if (o.starttls && o.tls) throw usage_error{"--starttls and --tls exclude each other"};
+  if (o.mailbox && *protocol == "pop3") throw usage_error{"--mailbox is for IMAP (POP3 has one maildrop)"};
+  if (o.timeout == 0) throw usage_error{"--timeout must be positive"};
+  o.server = mailwire_net::split_host_port("--server", *server);
+  if (o.server.host.empty()) throw usage_error{"--server needs a host"};
+  o.server_text = *server;
+  o.server_host = o.server.host;
+  o.protocol = *protocol;
+  o.user = *user;
+  o.password = *password;
+  o.maildir = *maildir;
+  return o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ::signal(SIGPIPE, SIG_IGN);
+  mailwire_fetch::options o;
+  try {
+    o = parse_args(argc, argv);
+  } catch (const usage_error& e) {
+    error_line(tool, "{} (try --help)", e.message);
+    return exit_usage;
+  }
+  if (o.protocol == "imap") {
+    error_line(tool, "--protocol imap: the IMAP client session is not in this build yet");
+    return exit_usage;
+  }
+  mailwire_net::maildir md(o.maildir);
+  if (const std::string err = md.prepare(); !err.empty()) {
+    error_line(tool, "{}", err);
+    return exit_bad_input;
+  }
+  std::uint64_t fetched = 0, missed = 0;
+  int rc = exit_ok;
+  try {
+    mailwire_fetch::pop3_fetcher f(o, md);
+    fetched = f.run();
+    missed = f.missed();
+    if (missed != 0) rc = exit_bad_input;
+  } catch (const mailwire_net::failure& e) {
+    error_line(tool, "{}", e.what);
+    rc = exit_bad_input;
+  } catch (const usage_error& e) {
+    error_line(tool, "{} (try --help)", e.message);
+    return exit_usage;
+  } catch (const std::exception& e) {
+    error_line(tool, "{}", e.what());
+    rc = exit_bad_input;
+  }
+  fmt::print("{}\n", fetched);
+  return rc;
+}
