@@ -143,6 +143,14 @@ void register_smtp_benchmarks();
 /// DIR/smtp_expected.json (per-message lengths, command and verb counts, SIZE sum).
 [[nodiscard]] bool dump_smtp_inputs(const std::string& dir);
 
+// ---- POP3 groups (issue 6 section 3): multi-line encode/decode, pipelined commands ------------
+
+/// pop3_multiline_encode, pop3_multiline_decode and pop3_command_parse with the memcpy baselines
+/// of the corpus's sizes (pop3_bench.cpp).
+void register_pop3_benchmarks();
+/// Writes DIR/pop3_raw.bin, DIR/pop3_wire.bin, DIR/pop3_commands.txt, DIR/pop3_expected.json.
+[[nodiscard]] bool dump_pop3_inputs(const std::string& dir);
+
 /// A view that marks failure.
 inline std::string_view failed() noexcept { return {}; }
 

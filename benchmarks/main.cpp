@@ -322,7 +322,7 @@ bool dump_inputs(const std::string& dir) {
       return false;
     }
   }
-  return dump_mime_inputs(dir) && dump_smtp_inputs(dir);
+  return dump_mime_inputs(dir) && dump_smtp_inputs(dir) && dump_pop3_inputs(dir);
 }
 
 }  // namespace
@@ -414,6 +414,7 @@ int main(int argc, char** argv) {
   register_mime_benchmarks(mreg);
   // The SMTP groups (smtp_bench.cpp): DATA receive and stuffing, pipelined commands.
   register_smtp_benchmarks();
+  register_pop3_benchmarks();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

@@ -39,9 +39,6 @@
 
 namespace mwbench {
 
-void register_pop3_benchmarks();
-[[nodiscard]] bool dump_pop3_inputs(const std::string& dir);
-
 namespace {
 
 namespace pop3 = mailwire::pop3;
@@ -402,17 +399,9 @@ std::string json_list(const std::vector<std::size_t>& v) {
   return j + "]";
 }
 
-// Until benchmarks/main.cpp calls register_pop3_benchmarks() next to register_smtp_benchmarks(),
-// the group registers itself before main() runs (Google Benchmark allows registration then);
-// registering twice is a no-op, so both may happen.
-[[maybe_unused]] const bool pop3_registered = (register_pop3_benchmarks(), true);
-
 }  // namespace
 
 void register_pop3_benchmarks() {
-  static bool done = false;
-  if (done) return;
-  done = true;
   static const std::vector<pop3_impl> impls = {
       {pop3_group::multiline_encode, "mailwire", "", mailwire_encode},
       {pop3_group::multiline_decode, "mailwire", "", mailwire_decode},

@@ -415,6 +415,66 @@ json.dump(rows, sys.stdout)
 PY
 }
 
+# The POP3 Python row (issue 6 section 3): poplib's un-stuffing (POP3._getlongresp) on the
+# inputs mailwire-bench wrote, checked like mailwire (each message byte for byte). Prints a JSON list.
+pop3_python_rows() {
+  local dir=$1 filter=$2
+  "${PIN[@]}" python3 - "$dir" "$REPETITIONS" "$MIN_TIME" "$filter" <<'PY'
+import io, json, poplib, re, statistics, sys, time, timeit
+
+d, reps, min_time, flt = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+rd = lambda n: open(f"{d}/{n}", "rb").read()
+raw, wire, cmds = rd("pop3_raw.bin"), rd("pop3_wire.bin"), rd("pop3_commands.txt")
+exp = json.load(open(f"{d}/pop3_expected.json"))
+messages, bodies, a, b = [], [], 0, 0
+for n, w in zip(exp["raw_len"], exp["wire_len"]):
+    messages.append(raw[a:a + n]); bodies.append(wire[b:b + w]); a += n; b += w
+rows = []
+
+def time_row(name, size, nbytes, call, check, label):
+    if flt and not flt.startswith("-") and not re.search(flt, name):
+        return
+    row = {"name": name + "_median", "run_name": name, "run_type": "aggregate",
+           "aggregate_name": "median", "source": "python3 timeit", "size": size, "label": label}
+    try:
+        why = check(call())
+    except Exception as e:
+        why = f"{type(e).__name__}: {e}"
+    if why is not True:
+        row["error_occurred"] = True
+        row["error_message"] = why if isinstance(why, str) else "output check failed"
+    else:
+        t0 = time.process_time(); call(); one = time.process_time() - t0
+        number = max(1, int(min_time / max(one, 1e-9)))
+        times = timeit.repeat(call, repeat=reps, number=number, timer=time.process_time)
+        per_call = statistics.median(times) / number
+        row.update(bytes_per_second=nbytes / per_call, real_time=per_call * 1e9,
+                   cpu_time=per_call * 1e9, time_unit="ns", iterations=number)
+    rows.append(row)
+
+# pop3_multiline_decode/poplib: poplib.POP3._getlongresp (the +OK line, then _getline per line,
+# ".." un-stuffed, ends at "."), one call per message, the server's bytes read from memory.
+class Reader(poplib.POP3):
+    def __init__(self, data):
+        self.file, self._debugging, self.welcome = io.BytesIO(data), 0, b""
+
+stream = b"".join(b"+OK\r\n" + w for w in bodies)
+def decode_all():
+    p = Reader(stream)
+    return [b"".join(l + b"\r\n" for l in p._getlongresp()[1]) for _ in bodies]
+
+def check_decode(out):
+    if len(out) != len(messages):
+        return f"{len(out)} of {len(messages)} messages"
+    return True if out == messages else "un-stuffed content differs from the original messages"
+
+time_row("pop3_multiline_decode/poplib", len(wire), len(raw), decode_all, check_decode,
+         f"Python {sys.version.split()[0]} poplib.POP3._getlongresp per message (+OK line included), "
+         "lines joined with CRLF, BytesIO")
+json.dump(rows, sys.stdout)
+PY
+}
+
 # The table, from Google Benchmark's JSON ($1, to which the Python rows in $2... are added).
 report() {
   python3 - "$@" <<'PY'
@@ -472,7 +532,7 @@ for g, impls in groups.items():
         label = b.get("label", "")
         if "items_per_second" in b:  # address lists, SMTP commands: goals in items per second
             items[f"{g}/{impl}"] = b["items_per_second"] / 1e6
-            unit = "commands" if g.startswith("smtp_command") else "addresses"
+            unit = "commands" if g.endswith("_command_parse") else "addresses"
             label = f"{b['items_per_second'] / 1e6:.3f} M {unit}/s; {label}"
         p(f"{g:<26} {impl:<16} {v:>8.3f} {ratio:>9}  {label}")
         if g != "memcpy" and not impl.startswith("mailwire") and (best_peer is None or v > best_peer[1]):
@@ -495,7 +555,10 @@ goals = [("base64_decode_mime/mailwire", 16, gbs, "GB/s"),
          # issue 5 section 5
          ("smtp_data_receive/mailwire", 8, gbs, "GB/s"),
          ("smtp_data_stuff/mailwire", 8, gbs, "GB/s"),
-         ("smtp_command_parse/mailwire", 10, items, "M commands/s")]
+         ("smtp_command_parse/mailwire", 10, items, "M commands/s"),
+         # issue 6 section 3
+         ("pop3_multiline_encode/mailwire", 8, gbs, "GB/s"),
+         ("pop3_multiline_decode/mailwire", 8, gbs, "GB/s")]
 p("Goals of the issues (GB/s unless said):")
 for name, goal, values, unit in goals:
     v = values.get(name)
@@ -540,10 +603,12 @@ main() {
     "$bin" --dump-inputs "$tmp"
     python_rows "$tmp" "$filter" >"$tmp/python.json"
     smtp_python_rows "$tmp" "$filter" >"$tmp/python_smtp.json"
+    pop3_python_rows "$tmp" "$filter" >"$tmp/python_pop3.json"
     extra=$tmp/python.json
   fi
   log "load after: $(uptime)"
-  report "$BUILD_DIR/results.json" ${extra:+"$extra" "$(dirname "$extra")/python_smtp.json"} |
+  report "$BUILD_DIR/results.json" \
+    ${extra:+"$extra" "$(dirname "$extra")/python_smtp.json" "$(dirname "$extra")/python_pop3.json"} |
     tee "$BUILD_DIR/results.txt"
   echo "(JSON: $BUILD_DIR/results.json, table: $BUILD_DIR/results.txt)"
   [ -n "$extra" ] && rm -rf "$(dirname "$extra")"

@@ -46,7 +46,8 @@ class pop3_fetcher {
       }
       if (!pending.empty()) pending.remove_prefix(s_.receive(pending));
       const status st = s_.next_event();
-      if (st == status::event) {
+      // stls_ready comes with status::paused (the session waits for the handshake).
+      if (st == status::event || (st == status::paused && s_.event().kind == pop3::client_event_kind::stls_ready)) {
         on_event(s_.event(), pending);
         continue;
       }

@@ -20,11 +20,13 @@ import time
 SKIP = 77
 
 
-def args(description, send=False):
+def args(description, send=False, fetch=False):
     p = argparse.ArgumentParser(description=description)
-    p.add_argument("--bin", required=True, help="mailwire-smtpd")
+    p.add_argument("--bin", required=True, help="the mailwire server under test")
     if send:
         p.add_argument("--send", required=True, help="mailwire-send")
+    if fetch:
+        p.add_argument("--fetch", required=True, help="mailwire-fetch")
     p.add_argument("--work", default=None, help="scratch directory (default: a temporary one)")
     a = p.parse_args()
     if a.work:

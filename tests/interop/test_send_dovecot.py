@@ -52,7 +52,7 @@ def big_message():
 with h.Dovecot("lmtp") as dv:
     # 1. Three recipients, one unknown.
     msg = open(os.path.join(DATA, "lf-dots.eml"), "rb").read()
-    r = h.send(a.send, dv.port, "ann@example.org", ["bob@lmtp.test", "nobody@lmtp.test", "carol@lmtp.test"],
+    r = h.send(a.send, dv.port["lmtp"], "ann@example.org", ["bob@lmtp.test", "nobody@lmtp.test", "carol@lmtp.test"],
                path=os.path.join(DATA, "lf-dots.eml"), extra=["--lmtp", "-v"])
     c.eq("refused recipient: exit status", r.rc, 1)
     lines = r.out.splitlines()
@@ -70,20 +70,20 @@ with h.Dovecot("lmtp") as dv:
 
     # 2. Every recipient known, from standard input: exit 0, nothing printed.
     m2 = interop.message("lmtp all accepted")
-    r = h.send(a.send, dv.port, "ann@example.org", ["bob@lmtp.test", "carol@lmtp.test"], message=m2, extra=["--lmtp"])
+    r = h.send(a.send, dv.port["lmtp"], "ann@example.org", ["bob@lmtp.test", "carol@lmtp.test"], message=m2, extra=["--lmtp"])
     c.eq("all accepted: exit status, stdout, stderr", (r.rc, r.out, r.err), (0, "", ""))
     check("all accepted: bob", dv.maildir("bob"), m2, "ann@example.org", want=2)
 
     # 3. BDAT (Dovecot offers CHUNKING): a 300 KB message in 64 KiB chunks.
     m3 = big_message()
-    r = h.send(a.send, dv.port, "<>", ["bob@lmtp.test"], message=m3, extra=["--lmtp", "--chunking", "-v"])
+    r = h.send(a.send, dv.port["lmtp"], "<>", ["bob@lmtp.test"], message=m3, extra=["--lmtp", "--chunking", "-v"])
     c.eq("BDAT: exit status", r.rc, 0)
     c.true("BDAT: several chunks, the last with LAST",
            r.err.count("C: BDAT ") >= 5 and re.search(r"C: BDAT \d+ LAST\n", r.err) is not None, r.err[-500:])
     check("BDAT", dv.maildir("bob"), m3, "", want=3)
 
     # 4. SMTP instead of LMTP to an LMTP server: EHLO is refused, nothing sent.
-    r = h.send(a.send, dv.port, "ann@example.org", ["bob@lmtp.test"], message=m2)
+    r = h.send(a.send, dv.port["lmtp"], "ann@example.org", ["bob@lmtp.test"], message=m2)
     c.eq("EHLO to LMTP: exit status", r.rc, 1)
     c.true("EHLO to LMTP: the refusal on stderr", r.err.startswith("mailwire-send: EHLO refused: 5"), r.err)
 

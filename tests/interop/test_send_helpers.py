@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 
+import dovecot
 import interop
 
 SKIP = interop.SKIP
@@ -275,120 +276,10 @@ def postfix_available():
     return None
 
 
-# ---- Dovecot LMTP --------------------------------------------------------------------------
+# ---- Dovecot (tests/interop/dovecot.py) ----------------------------------------------------
 
-DOVECOT_CONF = """\
-base_dir = {dir}/run
-state_dir = {dir}/state
-log_path = {dir}/dovecot.log
-info_log_path = {dir}/dovecot.log
-instance_name = mailwire-{port}
-hostname = lmtp.dovecot.test
-protocols = lmtp
-listen = 127.0.0.1
-ssl = no
-default_login_user = dovenull
-default_internal_user = dovecot
-first_valid_uid = {uid}
-last_valid_uid = {uid}
-mail_location = maildir:~/Maildir
-auth_username_format = %Lu
-lmtp_save_to_detail_mailbox = no
-passdb {{
-  driver = passwd-file
-  args = {dir}/users
-}}
-userdb {{
-  driver = passwd-file
-  args = {dir}/users
-}}
-service lmtp {{
-  inet_listener lmtp {{
-    address = 127.0.0.1
-    port = {port}
-  }}
-  unix_listener lmtp {{
-    mode = 0600
-  }}
-}}
-service auth {{
-  unix_listener auth-userdb {{
-    mode = 0600
-  }}
-}}
-service anvil {{
-  chroot =
-}}
-service log {{
-  chroot =
-}}
-"""
-
-
-class Dovecot:
-    """A private Dovecot (`dovecot -c FILE`) with only an LMTP listener on 127.0.0.1:<free port>;
-    users bob@lmtp.test and carol@lmtp.test (passwd-file, uid nobody) get Maildirs under its
-    directory; other recipients are refused at RCPT. A context manager."""
-
-    DOMAIN = "lmtp.test"
-
-    def __init__(self, name):
-        self.dir = private_dir(f"mailwire-dovecot-{name}-")
-        self.port = interop.free_port()
-        nobody = pwd.getpwnam("nobody")
-        self.home = os.path.join(self.dir, "home")
-        os.makedirs(self.home)
-        os.chown(self.home, nobody.pw_uid, nobody.pw_gid)
-        with open(os.path.join(self.dir, "users"), "w") as f:
-            for u in ("bob", "carol"):
-                f.write(f"{u}@{self.DOMAIN}::{nobody.pw_uid}:{nobody.pw_gid}::{self.home}/{u}::\n")
-        self.conf = os.path.join(self.dir, "dovecot.conf")
-        with open(self.conf, "w") as f:
-            f.write(DOVECOT_CONF.format(dir=self.dir, port=self.port, uid=nobody.pw_uid))
-        self.log_path = os.path.join(self.dir, "dovecot.log")
-        self.proc = None
-
-    def __enter__(self):
-        self.proc = subprocess.Popen(["dovecot", "-F", "-c", self.conf], stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        try:
-            wait_port(self.port, self.proc, "dovecot lmtp", log=self.logtext)
-        except RuntimeError:
-            self.__exit__(None, None, None)
-            raise
-        return self
-
-    def __exit__(self, *exc):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        remove_private_dir(self.dir)
-        return False
-
-    def logtext(self):
-        out = ""
-        if self.proc and self.proc.poll() is not None and self.proc.stdout:
-            out = self.proc.stdout.read().decode("utf-8", "replace")
-        try:
-            with open(self.log_path, "rb") as f:
-                out += f.read().decode("utf-8", "replace")
-        except OSError:
-            pass
-        return out
-
-    def maildir(self, user):
-        return os.path.join(self.home, user, "Maildir")
+from dovecot import Dovecot  # noqa: E402  (LMTP on Dovecot.port["lmtp"])
 
 
 def dovecot_available():
-    if shutil.which("dovecot") is None:
-        return "dovecot is not installed (Debian: dovecot-core dovecot-lmtpd)"
-    if not os.path.exists("/usr/lib/dovecot/lmtp"):
-        return "dovecot's LMTP server is not installed (Debian: dovecot-lmtpd)"
-    if os.geteuid() != 0:
-        return "a private Dovecot needs root (its master process runs as root)"
-    return None
+    return dovecot.available(("lmtp",))
