@@ -1,0 +1,12 @@
+// mailwire/imap.hpp — the IMAP codec (IMAP4rev1 RFC 3501, IMAP4rev2 RFC 9051, extensions):
+// errors, limits, modified UTF-7 mailbox names, the values of the grammar; framing, commands,
+// responses and sessions as they land.
+//
+//   #include <mailwire/imap.hpp>
+//   std::string name;
+//   auto r = mailwire::imap::decode_mutf7("~peter/mail/&U,BTFw-/&ZeVnLIqe-", name);
+//   // name == "~peter/mail/台北/日本語" (RFC 3501 section 5.1.3)
+#pragma once
+
+#include "mailwire/imap/errc.hpp"
+#include "mailwire/imap/limits.hpp"
