@@ -66,3 +66,7 @@ TEST_CASE("docs/smtp.md: a server answers a pipelined transaction and delivers i
 TEST_CASE("docs/pop3.md: a server logs a user in, streams a stuffed message, deletes at QUIT", "[docs][pop3]") {
   CHECK(pop3_server_example());
 }
+
+TEST_CASE("docs/pop3-client.md: a client fetches the unseen messages and deletes them", "[docs][pop3]") {
+  CHECK(pop3_client_example() == "Subject: new\r\n\r\n.dot line\r\n");  // aborts if its checks fail
+}

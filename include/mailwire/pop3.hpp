@@ -1,6 +1,6 @@
 // mailwire/pop3.hpp — POP3 (RFC 1939 with CAPA RFC 2449, STLS RFC 2595, response codes RFC 3206,
 // SASL RFC 5034, UTF8/LANG RFC 6856): command and response codecs, multi-line framing, and the
-// server session.
+// server and client sessions.
 //
 //   #include <mailwire/pop3.hpp>
 //   auto r = mailwire::pop3::parse_command("RETR 1\r\n");   // r.value.k == keyword::retr
