@@ -10,3 +10,4 @@
 
 #include "mailwire/imap/errc.hpp"
 #include "mailwire/imap/limits.hpp"
+#include "mailwire/imap/mutf7.hpp"
