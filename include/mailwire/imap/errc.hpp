@@ -68,6 +68,11 @@ enum class errc : std::uint8_t {
   // Local misuse (serializers, sessions)
   local_invalid_value,      ///< host misuse: a value that would not serialize to valid IMAP
   local_state,              ///< host misuse: a call the session's state forbids
+  // framing (imap/framing.hpp)
+  bare_lf,                  ///< a line ended by LF without CR (framing_options::lenient_bare_lf)
+  non_sync_literal_too_large,   ///< "{N+}" over 4096 octets under LITERAL- (RFC 7888 section 4)
+  non_sync_literal_not_allowed, ///< "{N+}" without LITERAL+/-, or in a server response
+  message_too_large,        ///< a message over limits::message_* octets held in memory
 };
 
 /// The enumerator's meaning, for logs.
@@ -112,6 +117,10 @@ enum class errc : std::uint8_t {
     case errc::mutf7_bad_surrogate: return "modified UTF-7: unpaired surrogate";
     case errc::local_invalid_value: return "invalid value given to the serializer";
     case errc::local_state: return "call not allowed in the session's state";
+    case errc::bare_lf: return "bare LF in line";
+    case errc::non_sync_literal_too_large: return "non-synchronizing literal over 4096 octets";
+    case errc::non_sync_literal_not_allowed: return "non-synchronizing literal not allowed";
+    case errc::message_too_large: return "message too large";
   }
   return "unknown IMAP error";
 }
@@ -162,6 +171,10 @@ enum class errc : std::uint8_t {
     case errc::mutf7_bad_surrogate: return "Invalid modified UTF-7 mailbox name";
     case errc::local_invalid_value:
     case errc::local_state: return "Internal error";
+    case errc::bare_lf: return "Syntax error, lines end with CRLF";
+    case errc::non_sync_literal_too_large: return "[TOOBIG] Non-synchronizing literal over 4096 octets";
+    case errc::non_sync_literal_not_allowed: return "Non-synchronizing literals not supported";
+    case errc::message_too_large: return "[TOOBIG] Command too large";
   }
   return "Syntax error";
 }

@@ -47,6 +47,14 @@ struct limits {
   /// Literals in one message (MULTIAPPEND RFC 3502 and FETCH responses need many).
   std::size_t literals_per_message = 10000;
 
+  // framing (imap/framing.hpp)
+  /// Octets of one message held in memory before authentication: its lines (CRLF included)
+  /// plus the literals kept inline. A literal that would not fit is streamed instead; a line
+  /// that does not fit fails the message (errc::message_too_large).
+  std::size_t message_before_auth = 65536;
+  /// The same after authentication (a FETCH response with inline header literals, MULTIAPPEND).
+  std::size_t message_after_auth = std::size_t{1} << 20;
+
   /// The line limit that applies now.
   [[nodiscard]] constexpr std::size_t line() const noexcept {
     return authenticated ? line_after_auth : line_before_auth;
