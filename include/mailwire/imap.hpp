@@ -5,9 +5,10 @@
 //   #include <mailwire/imap.hpp>
 //   std::string name;
 //   auto r = mailwire::imap::decode_mutf7("~peter/mail/&U,BTFw-/&ZeVnLIqe-", name);
-//   // name == "~peter/mail/台北/日本語" (RFC 3501 section 5.1.3)
+//   // r.ok(), name == "~peter/mail/台北/日本語" (RFC 3501 section 5.1.3)
 #pragma once
 
 #include "mailwire/imap/errc.hpp"
 #include "mailwire/imap/limits.hpp"
 #include "mailwire/imap/mutf7.hpp"
+#include "mailwire/imap/values.hpp"
