@@ -408,8 +408,10 @@ class framer {
     if (const void* z = std::memchr(p, '\0', nul_range)) {
       at = static_cast<std::size_t>(static_cast<const char*>(z) - p);
       why = errc::nul_outside_literal8;
+      examined_ += at + 1;
+    } else {
+      examined_ += nul_range;
     }
-    examined_ += nul_range;
     const std::size_t keep = at == none ? with_lf : at;
     if (!server() && segment_ == 0) {
       for (std::size_t i = 0; i < keep && !classifier_.decided(); ++i, ++examined_)
@@ -559,8 +561,9 @@ class framer {
     std::size_t take = take_count(in.size() - pos);
     if (take == 0) return false;
     if (!s.binary && !opt_.lenient_nul_in_literal) {
-      examined_ += take;
-      if (const void* z = std::memchr(p, '\0', take)) {
+      const void* z = std::memchr(p, '\0', take);
+      examined_ += z ? static_cast<std::size_t>(static_cast<const char*>(z) - p) + 1 : take;
+      if (z) {
         const auto j = static_cast<std::size_t>(static_cast<const char*>(z) - p);
         if (j == 0) {
           fail(errc::nul_outside_literal8, base_ + pos);
