@@ -66,6 +66,7 @@ result run(const config& c, std::string_view payload, const mwfuzz::chunk_plan& 
       const imap::frame_result r = f.next(rest);
       MW_FUZZ_CHECK(r.consumed <= rest.size());
       MW_FUZZ_CHECK(f.buffered() <= mlimit);
+      res.clean = res.clean && f.failing() == imap::errc::ok;
       const std::string_view taken = rest.substr(0, r.consumed);
       rest.remove_prefix(r.consumed);
       if (r.st == status::error) {
