@@ -241,45 +241,68 @@ TEST_CASE("imap values: literal size limit", "[imap][values][limits]") {
 }
 
 TEST_CASE("imap values: streamed literals through literal_context", "[imap][values]") {
-  // The framing layer kept only the announcements of two big literals in the message.
-  const std::string msg = "a1 APPEND INBOX {310}\r\n {7}\r\nsmall! {20000+}\r\n\r\n";
-  const std::size_t first = msg.find('{');
-  const std::size_t third = msg.find("{20000+}");
-  const streamed_literal streamed[] = {{first, 310}, {third, 20000}};
-  literal_context ctx{msg.data(), streamed};
+  // The framer (imap/framing.hpp) keeps the small literal inline and streams the big one: the
+  // message holds only its announcement, and its literal_span says so.
+  framing_options fo;
+  fo.side = framing_side::server;
+  fo.non_sync = non_sync_literals::literal_plus;
+  fo.inline_literal_max = 8;
+  limits lim;
+  lim.authenticated = true;
+  framer fr(fo, lim);
+  const std::string big(20000, 'x');
+  const std::string wire = "a1 APPEND INBOX {3+}\r\nabc {20000+}\r\n" + big + "\r\n";
+  std::string_view rest = wire;
+  std::string streamed_octets;
+  std::string message;
+  std::vector<literal_span> spans;
+  for (int guard = 0; guard < 100000 && spans.empty(); ++guard) {
+    auto r = fr.next(rest);
+    REQUIRE(r.st != status::error);
+    rest.remove_prefix(r.consumed);
+    if (r.st == status::need_more) break;
+    if (r.ev.kind == frame_event_kind::literal_data) streamed_octets.append(r.ev.text);
+    if (r.ev.kind == frame_event_kind::message_end) {
+      message.assign(r.ev.message);
+      spans.assign(r.ev.literals.begin(), r.ev.literals.end());
+    }
+  }
+  REQUIRE(spans.size() == 2);
+  CHECK(streamed_octets == big);
+  CHECK(message == "a1 APPEND INBOX {3+}\r\nabc {20000+}\r\n\r\n");
+
+  literal_context ctx{message.data(), spans};
   options opt;
   opt.literals = &ctx;
-  const std::string_view v = msg;
-  auto r = parse_astring(v.substr(first), {}, opt);
-  REQUIRE(r.ok());
-  CHECK(r.consumed == 7);  // "{310}\r\n" only
-  CHECK(r.value.streamed());
-  CHECK(r.value.size() == 310);
-  CHECK(r.value.content().empty());
-  std::string out;
-  CHECK(write_astring(out, r.value) == errc::ok);
-  CHECK(out == "{310}\r\n");  // the host streams the octets itself
-
-  const std::size_t second = msg.find("{7}");
-  auto s = parse_astring(v.substr(second), {}, opt);  // not streamed: inline
+  const std::string_view m = message;
+  const auto s = parse_string(m.substr(m.find("{3+}")), lim, opt);
   REQUIRE(s.ok());
   CHECK_FALSE(s.value.streamed());
-  CHECK(s.value.view() == "small! ");
-
-  limits authed;
-  authed.authenticated = true;
-  auto t = parse_string(v.substr(third), authed, opt);
+  CHECK(s.value.view() == "abc");
+  const auto t = parse_string(m.substr(m.find("{20000+}")), lim, opt);
   REQUIRE(t.ok());
+  CHECK(t.consumed == 10);  // "{20000+}\r\n" only
   CHECK(t.value.streamed());
   CHECK(t.value.non_sync());
-  CHECK(t.consumed == 10);
+  CHECK(t.value.size() == 20000);
+  CHECK(t.value.content().empty());
+  std::string out;
+  CHECK(write_string(out, t.value) == errc::ok);
+  CHECK(out == "{20000+}\r\n");  // the host streams the octets itself
+  // Without the context the parser would wait for 20000 octets that are not in the message.
+  CHECK(parse_string(m.substr(m.find("{20000+}")), lim).st == status::need_more);
 
-  // A context that disagrees with the announcement is an error, not a silent mismatch.
-  const streamed_literal wrong[] = {{first, 311}};
-  literal_context bad{msg.data(), wrong};
+  // A span that disagrees with the announcement is an error, not a silent mismatch.
+  std::vector<literal_span> wrong = spans;
+  wrong[1].size = 19999;
+  literal_context bad{message.data(), wrong};
   opt.literals = &bad;
-  auto w = parse_astring(v.substr(first), {}, opt);
+  const auto w = parse_string(m.substr(m.find("{20000+}")), lim, opt);
   CHECK(w.error == errc::literal_count_mismatch);
+  // A host-built streamed announcement (APPEND of a big file).
+  out.clear();
+  CHECK(write_string(out, string_value::streamed_literal(310)) == errc::ok);
+  CHECK(out == "{310}\r\n");
 }
 
 TEST_CASE("imap values: astring, string and nstring forms", "[imap][values]") {

@@ -25,9 +25,9 @@
 //
 // Streamed literals: a literal too big to stay in the message buffer is handed to the host by
 // the framing layer (imap/framing.hpp), which leaves only its announcement "{N}\r\n" in the
-// buffer and records it in a literal_context (options::literals). The string parsers then give
-// a string_value with streamed() == true, size() == N and no content, consuming only the
-// announcement.
+// buffer and records it as a literal_span with streamed = true. Give the parsers the message's
+// spans in a literal_context (options::literals): they then make a string_value with
+// streamed() == true, size() == N and no content, consuming only the announcement.
 #pragma once
 
 #include <cassert>
@@ -43,6 +43,7 @@
 #include "mailwire/imap/detail/chars.hpp"
 #include "mailwire/imap/detail/utf8.hpp"
 #include "mailwire/imap/errc.hpp"
+#include "mailwire/imap/framing.hpp"
 #include "mailwire/imap/limits.hpp"
 #include "mailwire/imap/mutf7.hpp"
 
@@ -59,29 +60,25 @@ struct parse_result {
   [[nodiscard]] constexpr bool ok() const noexcept { return st == status::event; }
 };
 
-/// A literal whose octets the framing layer streamed to the host (imap.md, "message model").
-struct streamed_literal {
-  std::size_t offset = 0;  ///< offset of its "{" (or "~" of literal8) from literal_context::message
-  std::uint64_t size = 0;  ///< the announced octet count N
-};
-
-/// The streamed literals of one message: filled by the framing layer (imap/framing.hpp), read by
-/// the string parsers through options::literals. `streamed` is sorted by offset.
+/// The literals of the message being parsed, as the framing layer found them (imap/framing.hpp:
+/// frame_event::literals of message_end, with `message` = frame_event::message.data()). The
+/// string parsers look up each literal they meet by the offset of its first octet; a streamed
+/// one (literal_span::streamed) has no octets in the message.
 struct literal_context {
-  const char* message = nullptr;              ///< first octet of the message buffer
-  std::span<const streamed_literal> streamed;  ///< the streamed literals, ascending offsets
+  const char* message = nullptr;          ///< first octet of the message buffer
+  std::span<const literal_span> literals;  ///< the message's literals, ascending offsets
 
-  /// The entry whose announcement starts at `p` (a pointer into the message), or nullptr.
-  [[nodiscard]] const streamed_literal* find(const char* p) const noexcept {
+  /// The literal whose first octet is (or, streamed, would be) at `p` in the message, or null.
+  [[nodiscard]] const literal_span* find(const char* p) const noexcept {
     if (message == nullptr || p < message) return nullptr;
     const auto off = static_cast<std::size_t>(p - message);
-    std::size_t lo = 0, hi = streamed.size();
+    std::size_t lo = 0, hi = literals.size();
     while (lo < hi) {
       const std::size_t mid = lo + (hi - lo) / 2;
-      if (streamed[mid].offset < off) lo = mid + 1;
+      if (literals[mid].offset < off) lo = mid + 1;
       else hi = mid;
     }
-    return lo < streamed.size() && streamed[lo].offset == off ? &streamed[lo] : nullptr;
+    return lo < literals.size() && literals[lo].offset == off ? &literals[lo] : nullptr;
   }
 };
 
@@ -527,7 +524,7 @@ namespace detail {
   ++i;
   const string_form form = binary ? string_form::literal8 : string_form::literal;
   if (opt.literals != nullptr) {
-    if (const streamed_literal* s = opt.literals->find(in.data()); s != nullptr) {
+    if (const literal_span* s = opt.literals->find(in.data() + i); s != nullptr && s->streamed) {
       if (s->size != n.value) return fail<string_value>(errc::literal_count_mismatch, digits_at);
       return done(string_value::unvalidated({}, form, n.value, false, non_sync, true), i);
     }
