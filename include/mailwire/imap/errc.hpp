@@ -73,6 +73,15 @@ enum class errc : std::uint8_t {
   non_sync_literal_too_large,   ///< "{N+}" over 4096 octets under LITERAL- (RFC 7888 section 4)
   non_sync_literal_not_allowed, ///< "{N+}" without LITERAL+/-, or in a server response
   message_too_large,        ///< a message over limits::message_* octets held in memory
+  // commands (imap/command.hpp, imap/fetch.hpp, imap/search.hpp)
+  bad_fetch_attribute,      ///< not a fetch-att or macro (RFC 9051 section 6.4.5)
+  bad_section,              ///< a bad section: BODY[0], BODY[1.0], HEADER.FIELDS (), MIME without a part
+  bad_partial,              ///< a bad partial "<" number64 "." nz-number64 ">"
+  bad_search_key,           ///< not a search-key (RFC 9051 section 6.4.4)
+  unknown_command,          ///< a command name this parser does not know
+  bad_command_argument,     ///< an argument that does not fit the command's grammar
+  bad_base64,               ///< an AUTHENTICATE line that is not base64 or "*" (RFC 9051 6.2.2)
+  expected_done,            ///< a line other than "DONE" during IDLE (RFC 2177)
 };
 
 /// The enumerator's meaning, for logs.
@@ -121,6 +130,14 @@ enum class errc : std::uint8_t {
     case errc::non_sync_literal_too_large: return "non-synchronizing literal over 4096 octets";
     case errc::non_sync_literal_not_allowed: return "non-synchronizing literal not allowed";
     case errc::message_too_large: return "message too large";
+    case errc::bad_fetch_attribute: return "invalid fetch attribute";
+    case errc::bad_section: return "invalid section";
+    case errc::bad_partial: return "invalid partial range";
+    case errc::bad_search_key: return "invalid search key";
+    case errc::unknown_command: return "unknown command";
+    case errc::bad_command_argument: return "invalid command argument";
+    case errc::bad_base64: return "invalid base64 line";
+    case errc::expected_done: return "DONE expected";
   }
   return "unknown IMAP error";
 }
@@ -175,6 +192,14 @@ enum class errc : std::uint8_t {
     case errc::non_sync_literal_too_large: return "[TOOBIG] Non-synchronizing literal over 4096 octets";
     case errc::non_sync_literal_not_allowed: return "Non-synchronizing literals not supported";
     case errc::message_too_large: return "[TOOBIG] Command too large";
+    case errc::bad_fetch_attribute: return "Invalid fetch attribute";
+    case errc::bad_section: return "Invalid section";
+    case errc::bad_partial: return "Invalid partial range";
+    case errc::bad_search_key: return "Invalid search key";
+    case errc::unknown_command: return "Unknown command";
+    case errc::bad_command_argument: return "Syntax error in command arguments";
+    case errc::bad_base64: return "Invalid base64 data";
+    case errc::expected_done: return "Expected DONE";
   }
   return "Syntax error";
 }
