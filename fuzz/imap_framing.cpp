@@ -7,7 +7,8 @@
 //   message.
 //   limit byte (with bit 6): line = 4 + byte % 64, literal = byte * 3, literals per message =
 //   byte % 8, message octets = 8 + byte * 2 (both before and after authentication).
-//   inline byte: inline_literal_max = byte % 64 (255: the default 64 KiB).
+//   inline byte: inline_literal_max = byte % 64 and, with bit 6, no line events (255: the
+//   default 64 KiB, line events on).
 //   decision byte: the n-th paused literal is accepted when bit n % 8 is set.
 //   chunk plan: fuzz_common.hpp's chunk_plan.
 // Checks: the events of the payload fed in the plan's chunks equal those of the payload fed
@@ -94,6 +95,7 @@ result run(const config& c, std::string_view payload, const mwfuzz::chunk_plan& 
       if (ev.kind != frame_event_kind::literal_data) data_open = false;
       switch (ev.kind) {
         case frame_event_kind::line:
+          MW_FUZZ_CHECK(c.opt.line_events);
           MW_FUZZ_CHECK(ev.text.find('\n') == std::string_view::npos);
           res.log.push_back("line " + std::string(ev.text) + " @" + num(ev.offset));
           break;
@@ -210,7 +212,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     c.lim.message_before_auth = c.lim.message_after_auth = 8 + std::size_t{lb} * 2;
   }
   c.auth_after_first = ob & 128;
-  if (ib != 255) c.opt.inline_literal_max = ib % 64;
+  if (ib != 255) {
+    c.opt.inline_literal_max = ib % 64;
+    c.opt.line_events = !(ib & 64);
+  }
   const std::string_view payload = h.rest();
   const result whole = run(c, payload, mwfuzz::chunk_plan{});
   const result split = run(c, payload, plan);

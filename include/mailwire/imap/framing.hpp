@@ -39,8 +39,8 @@
 // that zero octets follow it there.
 //
 // Events, in order, for each message: for each line segment `line` (the text up to a CRLF,
-// without it), then if it announced a literal `literal_begin` (paused on the server side for a
-// synchronizing literal), `literal_data`* (streamed literals only), `literal_end`; finally one
+// without it; unless framing_options::line_events is off), then if it announced a literal
+// `literal_begin` (paused on the server side for a synchronizing literal), `literal_data`* (streamed literals only), `literal_end`; finally one
 // `message_end`, or `message_failed` if anything in the message was refused. A failed message is
 // read to its end and dropped (bounded memory: lines are no longer kept, literal octets are
 // skipped), never read as commands; its events stop at the failure (a streamed literal gets no
@@ -130,6 +130,9 @@ struct framing_options {
   non_sync_literals non_sync = non_sync_literals::literal_minus;  ///< server side only
   /// Literals up to this size stay inline in the message; bigger ones are streamed (imap.md).
   std::uint64_t inline_literal_max = 64 * 1024;
+  /// Report each line segment as a `line` event. A session that only parses whole messages
+  /// turns this off: one event fewer per line (the framer's cost is per event and per octet).
+  bool line_events = true;
   /// Accept a bare LF as a line end (also after a literal announcement). Risk: a peer and a
   /// stricter relay may disagree on where a line ends (a smuggling vector); off.
   bool lenient_bare_lf = false;
@@ -449,12 +452,15 @@ class framer {
       a = detail::parse_announcement(seg);
       examined_ += a.found ? seg.size() - a.start : 3;
     }
-    r.st = status::event;
-    r.ev = {};
-    r.ev.kind = frame_event_kind::line;
-    r.ev.text = seg;
-    r.ev.offset = line_offset_;
+    if (opt_.line_events) {
+      r.st = status::event;
+      r.ev = {};
+      r.ev.kind = frame_event_kind::line;
+      r.ev.text = seg;
+      r.ev.offset = line_offset_;
+    }
     if (!a.found) {
+      if (!opt_.line_events) return emit_message_end(r);
       queue_message_end();
       return true;
     }
@@ -485,10 +491,19 @@ class framer {
     pending_.index = literals_.size() - 1;
     pending_.offset = literal_offset_;
     if (server() && s.sync) {
-      phase_ = phase::decision;  // the next call returns paused with pending_
+      phase_ = phase::decision;  // paused with pending_ until accept / reject
+      if (!opt_.line_events) {
+        r.st = status::paused;
+        r.ev = pending_;
+      }
     } else {
       phase_ = phase::literal;
-      queued_ = true;
+      if (opt_.line_events) {
+        queued_ = true;
+      } else {
+        r.st = status::event;
+        r.ev = pending_;
+      }
     }
     return true;
   }
