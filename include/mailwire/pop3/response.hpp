@@ -682,94 +682,14 @@ class multiline_encoder {
   multiline_encoder() noexcept = default;
 
   [[nodiscard]] codec_result<errc> encode(std::string_view in, std::span<char> out, bool final) noexcept {
-    codec_result<errc> r;
-    if (finished_ && !in.empty()) {
-      r.st = status::error;
-      r.error = errc::local_input_after_final;
-      r.error_offset = offset_;
-      return r;
-    }
-    std::size_t i = 0, o = 0;
-    const std::size_t n = in.size(), cap = out.size();
-    const char* const src = in.data();
-    char* const dst = out.data();
-    flush(dst, cap, o);
-    // Where the fast path last found no run (a bare CR or LF ahead in that line): from there
-    // byte by byte to the next line start, so a long line is not scanned again at every octet.
-    std::size_t slow_at = SIZE_MAX;
-    while (spill_.empty() && i < n) {
-      if (slow_at != SIZE_MAX && line_start_ && i != slow_at) slow_at = SIZE_MAX;
-      if (slow_at == SIZE_MAX && !cr_ && !(line_start_ && (src[i] == '.' || src[i] == '\r' || src[i] == '\n'))) {
-        // Clean lines 32 octets at a time, copied while scanned (core's kernel, as SMTP DATA).
-        const std::size_t lim = i + (cap - o < n - i ? cap - o : n - i);
-        std::size_t col = line_start_ ? 0 : 1;
-        const std::size_t e =
-            lim - i >= 32 ? mailwire::detail::clean_line_run(src, i, lim, n, col, SIZE_MAX, dst + o) : i;
-        if (e > i) {
-          o += e - i;
-          i = e;
-          line_start_ = col == 0;
-          continue;
-        }
-        if (lim - i >= 32) slow_at = i;
-      }
-      const char c = src[i++];
-      if (cr_) {
-        cr_ = false;
-        put('\r', dst, cap, o);
-        put('\n', dst, cap, o);
-        line_start_ = true;
-        if (c == '\n') continue;
-      }
-      if (c == '\r') {
-        cr_ = true;
-      } else if (c == '\n') {
-        put('\r', dst, cap, o);
-        put('\n', dst, cap, o);
-        line_start_ = true;
-      } else {
-        if (line_start_ && c == '.') put('.', dst, cap, o);
-        put(c, dst, cap, o);
-        line_start_ = false;
-      }
-    }
-    offset_ += i;
-    if (final && i == n && !finished_ && spill_.empty()) {
-      if (cr_) {
-        cr_ = false;
-        put('\r', dst, cap, o);
-        put('\n', dst, cap, o);
-        line_start_ = true;
-      }
-      if (!line_start_) {
-        put('\r', dst, cap, o);
-        put('\n', dst, cap, o);
-      }
-      put('.', dst, cap, o);
-      put('\r', dst, cap, o);
-      put('\n', dst, cap, o);
-      finished_ = true;
-    }
-    r.consumed = i;
-    r.produced = o;
-    if (i < n || !spill_.empty()) r.st = status::paused;
-    else if (final) r.st = finished_ ? status::event : status::paused;
-    else r.st = status::need_more;
-    return r;
+    return stuffer_.encode(in, out, final, errc::local_input_after_final);
   }
 
   /// Forgets everything; ready for the next body.
   void reset() noexcept { *this = multiline_encoder(); }
 
  private:
-  void put(char c, char* dst, std::size_t cap, std::size_t& o) noexcept { spill_.put(c, dst, cap, o); }
-  void flush(char* dst, std::size_t cap, std::size_t& o) noexcept { spill_.flush(dst, cap, o); }
-
-  bool line_start_ = true;
-  bool cr_ = false;
-  bool finished_ = false;
-  std::uint64_t offset_ = 0;
-  mailwire::detail::spill spill_;  // output octets that did not fit in `out` yet
+  mailwire::detail::dot_stuffer stuffer_;  // core/detail/dot_scan.hpp, shared with SMTP DATA
 };
 
 }  // namespace mailwire::pop3

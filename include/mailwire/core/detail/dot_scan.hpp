@@ -4,6 +4,7 @@
 // section 2). It finds, 32 octets at a time, the longest prefix that needs no per-octet work:
 // every CR followed by LF and every LF preceded by CR, no "." (or end of input) at a line start,
 // lines within a length limit. The codecs do the rest (stuffing, the end, bare CR/LF) byte by byte.
+// The sending side is the same for both protocols and lives here too (dot_stuffer).
 #pragma once
 
 #include <cstddef>
@@ -11,6 +12,11 @@
 #include <cstring>
 
 #include "mailwire/core/cpu.hpp"
+#include "mailwire/core/result.hpp"
+#include "mailwire/core/status.hpp"
+
+#include <span>
+#include <string_view>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -154,5 +160,95 @@ inline std::size_t clean_line_run(const char* in, std::size_t i, std::size_t lim
 #endif
   return clean_line_run_base(in, i, lim, n, col, max_text, out);
 }
+
+/// The sending side of a dot-stuffed body (SMTP DATA, RFC 5321 section 4.5.2; POP3 multi-line
+/// responses, RFC 1939 section 3): doubles a "." at the start of each line, writes every line end
+/// (CRLF, bare LF, bare CR) as CRLF, and at `final` appends "." CRLF (first a CRLF if the content
+/// does not end with one). Streamed: any chunking gives the same bytes. `after_final` is the
+/// protocol's error for input given after the final call. Octets of `out` after the `produced`
+/// ones may be overwritten (scratch of the one-pass copy).
+class dot_stuffer {
+ public:
+  template <class Errc>
+  [[nodiscard]] codec_result<Errc> encode(std::string_view in, std::span<char> out, bool final,
+                                          Errc after_final) noexcept {
+    codec_result<Errc> r;
+    if (finished_ && !in.empty()) {
+      r.st = status::error;
+      r.error = after_final;
+      r.error_offset = offset_;
+      return r;
+    }
+    std::size_t i = 0, o = 0;
+    const std::size_t n = in.size(), cap = out.size();
+    const char* const src = in.data();
+    char* const dst = out.data();
+    spill_.flush(dst, cap, o);
+    // Where the fast path last found no run (a bare CR or LF ahead in that line): from there
+    // byte by byte to the next line start, so a long line is not scanned again at every octet.
+    std::size_t slow_at = SIZE_MAX;
+    while (spill_.empty() && i < n) {
+      if (slow_at != SIZE_MAX && line_start_ && i != slow_at) slow_at = SIZE_MAX;
+      if (slow_at == SIZE_MAX && !cr_ && !(line_start_ && (src[i] == '.' || src[i] == '\r' || src[i] == '\n'))) {
+        // Clean lines 32 octets at a time, copied while scanned.
+        const std::size_t lim = i + (cap - o < n - i ? cap - o : n - i);
+        std::size_t col = line_start_ ? 0 : 1;
+        const std::size_t e = lim - i >= 32 ? clean_line_run(src, i, lim, n, col, SIZE_MAX, dst + o) : i;
+        if (e > i) {
+          o += e - i;
+          i = e;
+          line_start_ = col == 0;
+          continue;
+        }
+        if (lim - i >= 32) slow_at = i;
+      }
+      const char c = src[i++];
+      if (cr_) {  // a CR was read: CRLF, or a bare CR that becomes CRLF (c starts the next line)
+        cr_ = false;
+        line_end(dst, cap, o);
+        if (c == '\n') continue;
+      }
+      if (c == '\r') {
+        cr_ = true;
+      } else if (c == '\n') {
+        line_end(dst, cap, o);
+      } else {
+        if (line_start_ && c == '.') spill_.put('.', dst, cap, o);
+        spill_.put(c, dst, cap, o);
+        line_start_ = false;
+      }
+    }
+    offset_ += i;
+    if (final && i == n && !finished_ && spill_.empty()) {
+      if (cr_) {
+        cr_ = false;
+        line_end(dst, cap, o);
+      }
+      if (!line_start_) line_end(dst, cap, o);
+      spill_.put('.', dst, cap, o);
+      line_end(dst, cap, o);
+      finished_ = true;
+    }
+    r.consumed = i;
+    r.produced = o;
+    if (i < n || !spill_.empty()) r.st = status::paused;
+    else if (final) r.st = finished_ ? status::event : status::paused;
+    else r.st = status::need_more;
+    return r;
+  }
+
+ private:
+  void line_end(char* dst, std::size_t cap, std::size_t& o) noexcept {
+    spill_.put('\r', dst, cap, o);
+    spill_.put('\n', dst, cap, o);
+    line_start_ = true;
+  }
+
+  bool line_start_ = true;  // the first line starts here
+  bool cr_ = false;         // a CR was read; its LF (or not) comes next
+  bool finished_ = false;
+  std::uint64_t offset_ = 0;
+  spill spill_;  // output octets that did not fit in `out` yet
+};
 
 }  // namespace mailwire::detail
