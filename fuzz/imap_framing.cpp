@@ -40,9 +40,9 @@ struct config {
 
 struct result {
   std::vector<std::string> log;
-  std::uint64_t examined = 0;   // equal in both runs when nothing failed (a failed line may
-                                // have been scanned ahead for its LF in one run, not the other)
-  bool clean = true;            // no message failed, no fatal error
+  std::uint64_t examined = 0;  // equal in both runs when nothing failed (a failed line may
+                               // have been scanned ahead for its LF in one run, not the other)
+  bool clean = true;           // no message failed, no fatal error
   bool operator==(const result& o) const {
     return log == o.log && clean == o.clean && (!clean || examined == o.examined);
   }
@@ -107,9 +107,10 @@ result run(const config& c, std::string_view payload, const mwfuzz::chunk_plan& 
           MW_FUZZ_CHECK(ev.literal.streamed || ev.literal.size <= c.opt.inline_literal_max);
           literal_stream_offset.push_back(ev.offset);
           next_data = ev.offset;
-          std::string line = "begin #" + num(ev.index) + " " + num(ev.literal.size) + (ev.literal.sync ? "s" : "n") +
-                             (ev.literal.binary ? "b" : "") + (ev.literal.streamed ? "S" : "I") + " @" +
-                             num(ev.offset) + " | " + std::string(ev.message);
+          std::string line = "begin #" + num(ev.index) + " " + num(ev.literal.size) +
+                             (ev.literal.sync ? "s" : "n") + (ev.literal.binary ? "b" : "") +
+                             (ev.literal.streamed ? "S" : "I") + " @" + num(ev.offset) + " | " +
+                             std::string(ev.message);
           if (r.st == status::paused) {
             const bool yes = (c.decisions >> (pauses++ % 8)) & 1u;
             MW_FUZZ_CHECK(f.next(rest).st == status::paused);
@@ -123,15 +124,18 @@ result run(const config& c, std::string_view payload, const mwfuzz::chunk_plan& 
         case frame_event_kind::literal_data:
           MW_FUZZ_CHECK(ev.literal.streamed && !ev.text.empty());
           // A view of this call's input: the octets just taken, in stream order, exactly once.
-          MW_FUZZ_CHECK(ev.text.data() >= taken.data() && ev.text.data() + ev.text.size() <= taken.data() + taken.size());
+          MW_FUZZ_CHECK(ev.text.data() >= taken.data() &&
+                        ev.text.data() + ev.text.size() <= taken.data() + taken.size());
           MW_FUZZ_CHECK(ev.offset == next_data);
           MW_FUZZ_CHECK(ev.offset + ev.text.size() <= payload.size());
           MW_FUZZ_CHECK(payload.substr(ev.offset, ev.text.size()) == ev.text);
           if (!ev.literal.binary && !c.opt.lenient_nul_in_literal)
             MW_FUZZ_CHECK(ev.text.find('\0') == std::string_view::npos);
           next_data += ev.text.size();
-          if (data_open) res.log.back() += ev.text;
-          else res.log.push_back("data #" + num(ev.index) + " " + std::string(ev.text));
+          if (data_open)
+            res.log.back() += ev.text;
+          else
+            res.log.push_back("data #" + num(ev.index) + " " + std::string(ev.text));
           data_open = true;
           break;
         case frame_event_kind::literal_end:
@@ -168,7 +172,8 @@ result run(const config& c, std::string_view payload, const mwfuzz::chunk_plan& 
           } else {
             MW_FUZZ_CHECK(ev.error_offset >= ev.offset && ev.error_offset < f.offset());
           }
-          res.log.push_back(std::string(ok ? "message @" : "failed ") + (ok ? "" : num(static_cast<unsigned>(ev.error)) + " @") +
+          res.log.push_back(std::string(ok ? "message @" : "failed ") +
+                            (ok ? "" : num(static_cast<unsigned>(ev.error)) + " @") +
                             num(ok ? ev.offset : ev.error_offset) + " | " + std::string(ev.message));
           literal_stream_offset.clear();
           if (!first_done && c.auth_after_first) f.set_authenticated(true);
@@ -221,7 +226,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const result split = run(c, payload, plan);
   if (!(whole == split)) {
     for (const result* r : {&whole, &split}) {
-      std::fprintf(stderr, "%s run, %zu octets examined:\n", r == &whole ? "whole" : "split", static_cast<std::size_t>(r->examined));
+      std::fprintf(stderr, "%s run, %zu octets examined:\n", r == &whole ? "whole" : "split",
+                   static_cast<std::size_t>(r->examined));
       for (const std::string& l : r->log) std::fprintf(stderr, "  %s\n", l.c_str());
     }
   }

@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -27,10 +28,10 @@ using decide_fn = std::function<bool(const imap::frame_event&)>;
 /// consecutive literal_data events are joined.
 struct trace {
   std::vector<std::string> log;
-  std::vector<std::string> messages;  ///< ev.message of each message_end
-  std::vector<std::string> data;      ///< the octets of each streamed literal
+  std::vector<std::string> messages;                   ///< ev.message of each message_end
+  std::vector<std::string> data;                       ///< the octets of each streamed literal
   std::vector<std::vector<imap::literal_span>> spans;  ///< ev.literals of each message_end
-  std::vector<errc> failures;         ///< ev.error of each message_failed
+  std::vector<errc> failures;                          ///< ev.error of each message_failed
   errc fatal = errc::ok;
   std::uint64_t fatal_offset = 0;
   std::size_t max_buffered = 0;
@@ -38,8 +39,9 @@ struct trace {
 };
 
 std::string span_text(const imap::literal_span& s) {
-  return "@" + std::to_string(s.offset) + " size=" + std::to_string(s.size) + (s.sync ? " sync" : " nonsync") +
-         (s.binary ? " binary" : "") + (s.streamed ? " streamed" : " inline");
+  return "@" + std::to_string(s.offset) + " size=" + std::to_string(s.size) +
+         (s.sync ? " sync" : " nonsync") + (s.binary ? " binary" : "") +
+         (s.streamed ? " streamed" : " inline");
 }
 
 trace run(const imap::framing_options& o, const imap::limits& l, std::string_view input,
@@ -65,7 +67,8 @@ trace run(const imap::framing_options& o, const imap::limits& l, std::string_vie
       if (r.st == status::error) {
         t.fatal = r.error;
         t.fatal_offset = r.error_offset;
-        t.log.push_back("fatal " + std::string(imap::to_string(r.error)) + " @" + std::to_string(r.error_offset));
+        t.log.push_back("fatal " + std::string(imap::to_string(r.error)) + " @" +
+                        std::to_string(r.error_offset));
         // Sticky.
         const auto again = f.next(rest);
         REQUIRE(again.st == status::error);
@@ -87,7 +90,8 @@ trace run(const imap::framing_options& o, const imap::limits& l, std::string_vie
           REQUIRE(ev.literals.back() == ev.literal);
           REQUIRE(ev.literal.offset == ev.message.size());
           t.log.push_back("begin #" + std::to_string(ev.index) + " " + span_text(ev.literal) + " @" +
-                          std::to_string(ev.offset) + (paused ? " paused" : "") + " | " + std::string(ev.message));
+                          std::to_string(ev.offset) + (paused ? " paused" : "") + " | " +
+                          std::string(ev.message));
           if (ev.literal.streamed) t.data.emplace_back();
           if (paused) {
             // Paused is sticky until the host answers.
@@ -110,7 +114,8 @@ trace run(const imap::framing_options& o, const imap::limits& l, std::string_vie
           REQUIRE(!ev.text.empty());
           REQUIRE(!t.data.empty());
           t.data.back() += ev.text;
-          if (!data_open) t.log.push_back("data #" + std::to_string(ev.index) + " @" + std::to_string(ev.offset));
+          if (!data_open)
+            t.log.push_back("data #" + std::to_string(ev.index) + " @" + std::to_string(ev.offset));
           data_open = true;
           break;
         case frame_event_kind::literal_end:
@@ -122,8 +127,9 @@ trace run(const imap::framing_options& o, const imap::limits& l, std::string_vie
           t.spans.emplace_back(ev.literals.begin(), ev.literals.end());
           break;
         case frame_event_kind::message_failed:
-          t.log.push_back("failed " + std::string(imap::to_string(ev.error)) + " @" + std::to_string(ev.error_offset) +
-                          " msg@" + std::to_string(ev.offset) + " | " + std::string(ev.message));
+          t.log.push_back("failed " + std::string(imap::to_string(ev.error)) + " @" +
+                          std::to_string(ev.error_offset) + " msg@" + std::to_string(ev.offset) + " | " +
+                          std::string(ev.message));
           t.failures.push_back(ev.error);
           break;
         case frame_event_kind::none: FAIL("event without kind"); break;
@@ -242,10 +248,11 @@ TEST_CASE("framing: RFC 3501 6.3.11 / RFC 9051 6.3.12 APPEND, synchronizing lite
     const std::string prefix = "A003 APPEND saved-messages (\\Seen) {" + std::to_string(body->size()) + "}";
     const std::vector<std::string> expect = {
         "line " + prefix + " @0",
-        "begin #0 @" + std::to_string(prefix.size() + 2) + " size=" + std::to_string(body->size()) + " sync inline @" +
-            std::to_string(prefix.size() + 2) + " paused | " + prefix + "\r\n",
+        "begin #0 @" + std::to_string(prefix.size() + 2) + " size=" + std::to_string(body->size()) +
+            " sync inline @" + std::to_string(prefix.size() + 2) + " paused | " + prefix + "\r\n",
         "accepted",
-        "end #0 @" + std::to_string(prefix.size() + 2) + " size=" + std::to_string(body->size()) + " sync inline",
+        "end #0 @" + std::to_string(prefix.size() + 2) + " size=" + std::to_string(body->size()) +
+            " sync inline",
         "line  @" + std::to_string(prefix.size() + 2 + body->size()),
         "message @0",
         "line A004 NOOP @" + std::to_string(first.size()),
@@ -276,8 +283,10 @@ TEST_CASE("framing: the APPEND body streamed when over inline_literal_max", "[im
   CHECK(u.messages[0] == cmd);
 }
 
-TEST_CASE("framing: RFC 3501 section 8 FETCH response with a BODY[HEADER] literal (client side)", "[imap][framing]") {
-  const std::string resp = "* 12 FETCH (BODY[HEADER] {342}\r\n" + rfc3501_header + ")\r\na004 OK FETCH completed\r\n";
+TEST_CASE("framing: RFC 3501 section 8 FETCH response with a BODY[HEADER] literal (client side)",
+          "[imap][framing]") {
+  const std::string resp =
+      "* 12 FETCH (BODY[HEADER] {342}\r\n" + rfc3501_header + ")\r\na004 OK FETCH completed\r\n";
   const trace t = every_chunking(client_opts(), authed(), resp);
   REQUIRE(t.fatal == errc::ok);
   REQUIRE(t.messages.size() == 2);
@@ -348,12 +357,17 @@ TEST_CASE("framing: a rejected synchronizing literal ends the message (RFC 9051 
     return false;
   });
   const std::vector<std::string> expect = {
-      "line A003 APPEND INBOX {99} @0", "begin #0 @24 size=99 sync inline @24 paused | A003 APPEND INBOX {99}\r\n",
-      "rejected", "line A004 NOOP @24", "message @24", "boundary"};
+      "line A003 APPEND INBOX {99} @0",
+      "begin #0 @24 size=99 sync inline @24 paused | A003 APPEND INBOX {99}\r\n",
+      "rejected",
+      "line A004 NOOP @24",
+      "message @24",
+      "boundary"};
   CHECK(t.log == expect);
 }
 
-TEST_CASE("framing: LITERAL- allows non-sync literals up to 4096 octets only (RFC 7888 section 4)", "[imap][framing]") {
+TEST_CASE("framing: LITERAL- allows non-sync literals up to 4096 octets only (RFC 7888 section 4)",
+          "[imap][framing]") {
   imap::framing_options o = server_opts();  // LITERAL- is the default (IMAP4rev2)
   const std::string ok_body(4096, 'x');
   const std::string good = "A1 APPEND INBOX {4096+}\r\n" + ok_body + "\r\n";
@@ -366,7 +380,8 @@ TEST_CASE("framing: LITERAL- allows non-sync literals up to 4096 octets only (RF
   const std::string bad = "A2 APPEND INBOX {4097+}\r\n" + big + " (more) {3+}\r\nabc\r\nA3 NOOP\r\n";
   const trace u = every_chunking(o, authed(), bad);
   REQUIRE(u.failures == std::vector<errc>{errc::non_sync_literal_too_large});
-  CHECK(u.log[0] == "failed non-synchronizing literal over 4096 octets @16 msg@0 | A2 APPEND INBOX {4097+}\r\n");
+  CHECK(u.log[0] ==
+        "failed non-synchronizing literal over 4096 octets @16 msg@0 | A2 APPEND INBOX {4097+}\r\n");
   REQUIRE(u.messages == std::vector<std::string>{"A3 NOOP\r\n"});
   CHECK(u.max_buffered <= 32);
   CHECK(imap::bad_hint(errc::non_sync_literal_too_large).substr(0, 8) == "[TOOBIG]");
@@ -380,31 +395,36 @@ TEST_CASE("framing: LITERAL- allows non-sync literals up to 4096 octets only (RF
   CHECK(w.messages == std::vector<std::string>{"A2 NOOP\r\n"});
 }
 
-TEST_CASE("framing: client side refuses {N+} in a response and reads literals without pausing", "[imap][framing]") {
+TEST_CASE("framing: client side refuses {N+} in a response and reads literals without pausing",
+          "[imap][framing]") {
   const trace t = every_chunking(client_opts(), authed(), "* 1 FETCH (BODY[] {3+}\r\nabc)\r\n* 2 EXISTS\r\n");
   CHECK(t.failures == std::vector<errc>{errc::non_sync_literal_not_allowed});
   CHECK(t.messages == std::vector<std::string>{"* 2 EXISTS\r\n"});
 }
 
-TEST_CASE("framing: status responses and continuation requests hold no literal (client side)", "[imap][framing]") {
+TEST_CASE("framing: status responses and continuation requests hold no literal (client side)",
+          "[imap][framing]") {
   // resp-text and continue-req (RFC 9051 section 9) are text: "{5}" there is not an announcement.
-  const std::string s = "* OK [ALERT] see {5}\r\n+ go on {3}\r\na1 NO failed {2}\r\n* BYE bye {1}\r\n"
-                        "* 1 FETCH (UID 5 BODY[] {2}\r\nhi)\r\n";
+  const std::string s =
+      "* OK [ALERT] see {5}\r\n+ go on {3}\r\na1 NO failed {2}\r\n* BYE bye {1}\r\n"
+      "* 1 FETCH (UID 5 BODY[] {2}\r\nhi)\r\n";
   const trace t = every_chunking(client_opts(), authed(), s);
-  const std::vector<std::string> expect = {"* OK [ALERT] see {5}\r\n", "+ go on {3}\r\n", "a1 NO failed {2}\r\n",
-                                           "* BYE bye {1}\r\n", "* 1 FETCH (UID 5 BODY[] {2}\r\nhi)\r\n"};
+  const std::vector<std::string> expect = {"* OK [ALERT] see {5}\r\n", "+ go on {3}\r\n",
+                                           "a1 NO failed {2}\r\n", "* BYE bye {1}\r\n",
+                                           "* 1 FETCH (UID 5 BODY[] {2}\r\nhi)\r\n"};
   CHECK(t.messages == expect);
   // On the server side every line end is checked: "a1 OK {2}" is a command with a literal.
   const trace u = every_chunking(server_opts(), authed(), "a1 OK {2}\r\nhi\r\n");
   CHECK(u.messages == std::vector<std::string>{"a1 OK {2}\r\nhi\r\n"});
 }
 
-TEST_CASE("framing: not a literal: {N} inside a line, {}, {-1}, {1a} and friends are text", "[imap][framing]") {
+TEST_CASE("framing: not a literal: {N} inside a line, {}, {-1}, {1a} and friends are text",
+          "[imap][framing]") {
   // RFC 9051 section 9: literal = "{" number64 ["+"] "}" CRLF *CHAR8. Anything else before the
   // CRLF is text; in commands "{" is an atom-special, so the grammar parser refuses it.
-  for (const char* line : {"a1 LOGIN {5} x\r\n", "a1 X {}\r\n", "a1 X {-1}\r\n", "a1 X {1a}\r\n", "a1 X { 5}\r\n",
-                           "a1 X {5 }\r\n", "a1 X {+}\r\n", "a1 X {5++}\r\n", "a1 X 5}\r\n", "a1 X {5}}\r\n",
-                           "a1 X {5}\r\r\n", "}\r\n", "{5\r\n", "a1 X ~~{\r\n"}) {
+  for (const char* line : {"a1 LOGIN {5} x\r\n", "a1 X {}\r\n", "a1 X {-1}\r\n", "a1 X {1a}\r\n",
+                           "a1 X { 5}\r\n", "a1 X {5 }\r\n", "a1 X {+}\r\n", "a1 X {5++}\r\n", "a1 X 5}\r\n",
+                           "a1 X {5}}\r\n", "a1 X {5}\r\r\n", "}\r\n", "{5\r\n", "a1 X ~~{\r\n"}) {
     INFO(line);
     const trace t = every_chunking(server_opts(), authed(), line);
     CHECK(t.messages == std::vector<std::string>{line});
@@ -414,7 +434,8 @@ TEST_CASE("framing: not a literal: {N} inside a line, {}, {-1}, {1a} and friends
 
 TEST_CASE("framing: literal sizes over 2^63-1 overflow", "[imap][framing]") {
   // Server, synchronizing: refused before any octet (the client waits for "+"), no loss of framing.
-  const trace t = every_chunking(server_opts(), authed(), "a1 APPEND x {99999999999999999999}\r\na2 NOOP\r\n");
+  const trace t =
+      every_chunking(server_opts(), authed(), "a1 APPEND x {99999999999999999999}\r\na2 NOOP\r\n");
   CHECK(t.failures == std::vector<errc>{errc::number_overflow});
   CHECK(t.log[0].find("@12 ") != std::string::npos);
   CHECK(t.messages == std::vector<std::string>{"a2 NOOP\r\n"});
@@ -537,7 +558,8 @@ TEST_CASE("framing: limit: literal size", "[imap][framing]") {
   imap::limits l;
   l.literal_before_auth = 10;
   // Synchronizing: refused before its octets are expected; the message ends there.
-  const trace t = every_chunking(server_opts(), l, "a1 LOGIN {11}\r\na2 LOGIN {10}\r\n0123456789 {0}\r\n\r\n");
+  const trace t =
+      every_chunking(server_opts(), l, "a1 LOGIN {11}\r\na2 LOGIN {10}\r\n0123456789 {0}\r\n\r\n");
   CHECK(t.failures == std::vector<errc>{errc::literal_too_large});
   CHECK(t.log[0] == "failed literal too large @9 msg@0 | a1 LOGIN {11}\r\n");
   CHECK(t.messages.size() == 1);
@@ -548,7 +570,8 @@ TEST_CASE("framing: limit: literal size", "[imap][framing]") {
   CHECK(u.failures == std::vector<errc>{errc::literal_too_large});
   CHECK(u.messages == std::vector<std::string>{"a2 NOOP\r\n"});
   // Client side: a literal over the limit is skipped.
-  const trace v = every_chunking(client_opts(), l, "* 1 FETCH (BODY[] {11}\r\n01234567890)\r\n* 2 EXISTS\r\n");
+  const trace v =
+      every_chunking(client_opts(), l, "* 1 FETCH (BODY[] {11}\r\n01234567890)\r\n* 2 EXISTS\r\n");
   CHECK(v.failures == std::vector<errc>{errc::literal_too_large});
   CHECK(v.messages == std::vector<std::string>{"* 2 EXISTS\r\n"});
 }
@@ -578,7 +601,8 @@ TEST_CASE("framing: limit: octets of one message held in memory", "[imap][framin
   CHECK(t.data == std::vector<std::string>{"01234567890123456789"});
   CHECK(t.max_buffered <= 40);
   // Lines that do not fit fail the message.
-  const trace u = every_chunking(server_opts(), l, "a1 LOGIN {10}\r\n0123456789 " + std::string(20, 'x') + "\r\na2 NOOP\r\n");
+  const trace u = every_chunking(server_opts(), l,
+                                 "a1 LOGIN {10}\r\n0123456789 " + std::string(20, 'x') + "\r\na2 NOOP\r\n");
   CHECK(u.failures == std::vector<errc>{errc::message_too_large});
   CHECK(u.log.at(u.log.size() - 4).rfind("failed message too large @40 ", 0) == 0);
   CHECK(u.messages == std::vector<std::string>{"a2 NOOP\r\n"});
@@ -681,7 +705,8 @@ TEST_CASE("framing: random valid streams: messages, spans and streamed octets ex
           if (c == '\0' && !binary) c = '\n';
           octets += c;
         }
-        wire += std::string(" ") + (binary ? "~" : "") + "{" + std::to_string(size) + (plus ? "+" : "") + "}\r\n";
+        wire +=
+            std::string(" ") + (binary ? "~" : "") + "{" + std::to_string(size) + (plus ? "+" : "") + "}\r\n";
         imap::literal_span s;
         s.size = size;
         s.sync = !plus;
@@ -689,8 +714,10 @@ TEST_CASE("framing: random valid streams: messages, spans and streamed octets ex
         s.streamed = size > o.inline_literal_max;
         msg += wire;
         s.offset = msg.size();  // in the message, which lacks the streamed octets
-        if (s.streamed) want_data.push_back(octets);
-        else msg += octets;
+        if (s.streamed)
+          want_data.push_back(octets);
+        else
+          msg += octets;
         input += wire + octets;
         spans.push_back(s);
         wire.clear();
@@ -711,7 +738,8 @@ TEST_CASE("framing: random valid streams: messages, spans and streamed octets ex
   }
 }
 
-TEST_CASE("framing: linear work: a 10 MB literal message in 1-byte chunks costs what it costs whole", "[imap][framing]") {
+TEST_CASE("framing: linear work: a 10 MB literal message in 1-byte chunks costs what it costs whole",
+          "[imap][framing]") {
   // Lines of 8-bit text inside one 10 MB literal, then many short pipelined lines.
   std::string body;
   std::mt19937 rng(3);
@@ -721,7 +749,8 @@ TEST_CASE("framing: linear work: a 10 MB literal message in 1-byte chunks costs 
     body += "\r\n";
   }
   std::string s = "* 1 FETCH (BODY[] {" + std::to_string(body.size()) + "}\r\n" + body + ")\r\n";
-  for (int i = 0; i < 20000; ++i) s += "* " + std::to_string(i) + " FETCH (FLAGS (\\Seen) UID " + std::to_string(i) + ")\r\n";
+  for (int i = 0; i < 20000; ++i)
+    s += "* " + std::to_string(i) + " FETCH (FLAGS (\\Seen) UID " + std::to_string(i) + ")\r\n";
   auto feed = [&](std::size_t chunk) {
     imap::framer f(client_opts(), authed());
     std::size_t msgs = 0, data = 0, other = 0;

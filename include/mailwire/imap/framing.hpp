@@ -40,8 +40,9 @@
 //
 // Events, in order, for each message: for each line segment `line` (the text up to a CRLF,
 // without it; unless framing_options::line_events is off), then if it announced a literal
-// `literal_begin` (paused on the server side for a synchronizing literal), `literal_data`* (streamed literals only), `literal_end`; finally one
-// `message_end`, or `message_failed` if anything in the message was refused. A failed message is
+// `literal_begin` (paused on the server side for a synchronizing literal), `literal_data`*
+// (streamed literals only), `literal_end`; finally one `message_end`, or `message_failed` if
+// anything in the message was refused. A failed message is
 // read to its end and dropped (bounded memory: lines are no longer kept, literal octets are
 // skipped), never read as commands; its events stop at the failure (a streamed literal gets no
 // literal_end). message_failed carries the message as far as it was kept (the tag is at its
@@ -73,12 +74,13 @@
 // there ends the message instead of announcing one.
 //
 // Errors. Message errors (message_failed): a NUL outside a literal8, in a line or in a "{N}"
-// literal (RFC 9051 section 9: CHAR8 is %x01-ff; nul_outside_literal8), a line over
+// literal (RFC 9051 section 9: CHAR8 is %x01-ff; nul_outside_literal8), a line segment over
 // limits::line() octets (CRLF included, literal octets excluded), a message over
-// limits::message_*() octets held in memory, more literals than limits::literals_per_message,
-// a refused literal. Fatal errors (status::error, sticky until reset(): the stream cannot be
-// framed any more): a bare LF (unless lenient_bare_lf), and a non-synchronizing or client-side
-// literal size over 2^63 - 1 (number_overflow). 8-bit octets pass; the grammar decides.
+// limits::message_before_auth / message_after_auth octets held in memory, more literals than
+// limits::literals_per_message, a refused literal. Fatal errors (status::error, sticky until
+// reset(): the stream cannot be framed any more): a bare LF (unless lenient_bare_lf), and a
+// non-synchronizing or client-side literal size over 2^63 - 1 (number_overflow). 8-bit octets
+// pass; the grammar decides.
 //
 // Upgrades (STARTTLS, COMPRESS): next() never consumes past the end of the message it reports,
 // so after message_end of "a STARTTLS" the octets left in the host's input are exactly those the
@@ -90,7 +92,7 @@
 //
 // Lifetimes: ev.text of literal_data views the input given to that next() call; every other view
 // (line text, ev.message, ev.literals) views the framer's buffer and stays valid until the next
-// call of next(), accept_literal(), reject_literal(), set_*() or reset().
+// call of next() or reset().
 #pragma once
 
 #include <cstddef>
