@@ -60,3 +60,29 @@ TEST_CASE("ascii: hex digits, case mapping, comparisons", "[core][ascii]") {
   CHECK_FALSE(is_8bit('\x7f'));
   static_assert(is_alpha('x') && is_digit('7') && is_hexdig('E'));
 }
+
+TEST_CASE("ascii: UTF-8 sequence lengths follow RFC 3629 section 4", "[core][ascii]") {
+  auto len = [](std::string_view s) { return utf8_sequence_length(s.data(), s.data() + s.size()); };
+  CHECK(len("\xC3\xA9") == 2);            // U+00E9
+  CHECK(len("\xE2\x98\x83") == 3);        // U+2603
+  CHECK(len("\xF0\x9F\x98\x80") == 4);    // U+1F600
+  CHECK(len("\xF4\x8F\xBF\xBF") == 4);    // U+10FFFF, the last one
+  CHECK(len("\xC0\xAF") == 0);            // overlong "/"
+  CHECK(len("\xE0\x80\xAF") == 0);        // overlong
+  CHECK(len("\xED\xA0\x80") == 0);        // surrogate U+D800
+  CHECK(len("\xF4\x90\x80\x80") == 0);    // over U+10FFFF
+  CHECK(len("\xF5\x80\x80\x80") == 0);
+  CHECK(len("\x80") == 0);                // a continuation octet alone
+  CHECK(len("\xE2\x98") == 0);            // cut short by the end
+  CHECK(len("\xE2\x28\xA1") == 0);        // bad continuation
+}
+
+TEST_CASE("ascii: append_decimal", "[core][ascii]") {
+  std::string s = "n=";
+  append_decimal(s, 0);
+  s += ',';
+  append_decimal(s, 4294967295u);
+  s += ',';
+  append_decimal(s, 18446744073709551615ull);
+  CHECK(s == "n=0,4294967295,18446744073709551615");
+}

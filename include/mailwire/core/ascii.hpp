@@ -9,6 +9,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace mailwire::ascii {
@@ -104,6 +105,43 @@ inline constexpr std::array<std::uint16_t, 256> class_table = make_class_table()
 /// ASCII case-insensitive prefix test.
 [[nodiscard]] constexpr bool istarts_with(std::string_view s, std::string_view prefix) noexcept {
   return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+/// Length of the well-formed UTF-8 sequence that starts at p (RFC 3629 section 4: no overlong
+/// forms, no surrogates, at most U+10FFFF, all of it before `end`), or 0.
+[[nodiscard]] constexpr std::size_t utf8_sequence_length(const char* p, const char* end) noexcept {
+  const auto b0 = static_cast<unsigned char>(*p);
+  std::size_t n = 0;
+  unsigned lo = 0x80, hi = 0xBF;
+  if (b0 >= 0xC2 && b0 <= 0xDF) n = 2;
+  else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    n = 3;
+    if (b0 == 0xE0) lo = 0xA0;
+    if (b0 == 0xED) hi = 0x9F;
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    n = 4;
+    if (b0 == 0xF0) lo = 0x90;
+    if (b0 == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (end - p < static_cast<std::ptrdiff_t>(n)) return 0;
+  for (std::size_t i = 1; i < n; ++i) {
+    const auto b = static_cast<unsigned char>(p[i]);
+    if (i == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xBF)) return 0;
+  }
+  return n;
+}
+
+/// Appends the decimal digits of `v` (no sign, no leading zeros; "0" for 0).
+inline void append_decimal(std::string& out, std::uint64_t v) {
+  char buf[20];
+  std::size_t n = 0;
+  do {
+    buf[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  while (n > 0) out.push_back(buf[--n]);
 }
 
 }  // namespace mailwire::ascii

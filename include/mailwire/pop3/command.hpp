@@ -205,40 +205,13 @@ inline constexpr std::uint32_t kw_key(std::string_view s) noexcept {
   return errc::ok;
 }
 
-/// Length of the UTF-8 sequence at p (0 when malformed; RFC 3629 section 4).
-[[nodiscard]] constexpr std::size_t utf8_sequence(const char* p, const char* end) noexcept {
-  const auto b0 = static_cast<unsigned char>(*p);
-  std::size_t n = 0;
-  std::uint32_t lo = 0x80, hi = 0xBF;
-  if (b0 >= 0xC2 && b0 <= 0xDF) n = 2;
-  else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    n = 3;
-    if (b0 == 0xE0) lo = 0xA0;
-    if (b0 == 0xED) hi = 0x9F;
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    n = 4;
-    if (b0 == 0xF0) lo = 0x90;
-    if (b0 == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (end - p < static_cast<std::ptrdiff_t>(n)) return 0;
-  const auto b1 = static_cast<unsigned char>(p[1]);
-  if (b1 < lo || b1 > hi) return 0;
-  for (std::size_t i = 2; i < n; ++i) {
-    const auto b = static_cast<unsigned char>(p[i]);
-    if (b < 0x80 || b > 0xBF) return 0;
-  }
-  return n;
-}
-
 /// Checks 8-bit octets of `s`: errors unless `utf8` and well-formed UTF-8.
 [[nodiscard]] constexpr errc check_8bit(std::string_view s, bool utf8, std::size_t& at) noexcept {
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (!ascii::is_8bit(s[i])) continue;
     at = i;
     if (!utf8) return errc::non_ascii;
-    const std::size_t n = utf8_sequence(s.data() + i, s.data() + s.size());
+    const std::size_t n = ascii::utf8_sequence_length(s.data() + i, s.data() + s.size());
     if (n == 0) return errc::invalid_utf8;
     i += n - 1;
   }
@@ -498,16 +471,6 @@ inline void parse_command_into(parse_result<command>& r, std::string_view in, co
   r.st = status::event;
 }
 
-inline void append_u32(std::string& out, std::uint32_t v) {
-  char buf[10];
-  std::size_t n = 0;
-  do {
-    buf[n++] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  while (n > 0) out.push_back(buf[--n]);
-}
-
 }  // namespace detail
 
 /// Parses one command line at the start of `in` (RFC 1939 section 3): status::event with the
@@ -587,19 +550,19 @@ struct auth_response {
     case keyword::uidl:
       if (c.message != 0) {
         out.push_back(' ');
-        detail::append_u32(out, c.message);
+        ascii::append_decimal(out, c.message);
       }
       break;
     case keyword::retr:
     case keyword::dele:
       out.push_back(' ');
-      detail::append_u32(out, c.message);
+      ascii::append_decimal(out, c.message);
       break;
     case keyword::top:
       out.push_back(' ');
-      detail::append_u32(out, c.message);
+      ascii::append_decimal(out, c.message);
       out.push_back(' ');
-      detail::append_u32(out, c.lines);
+      ascii::append_decimal(out, c.lines);
       break;
     case keyword::auth:
       arg(c.mechanism);

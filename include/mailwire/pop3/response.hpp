@@ -153,16 +153,6 @@ namespace detail {
   return n;
 }
 
-inline void append_u64(std::string& out, std::uint64_t v) {
-  char buf[20];
-  std::size_t n = 0;
-  do {
-    buf[n++] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  while (n > 0) out.push_back(buf[--n]);
-}
-
 }  // namespace detail
 
 /// Parses one response line at the start of `in` (RFC 1939 section 3, RFC 2449 section 9,
@@ -352,9 +342,9 @@ struct uidl_listing {
 /// Appends "msg SP size" (no CRLF); local_invalid_value for message 0.
 [[nodiscard]] inline errc serialize(const scan_listing& s, std::string& out) {
   if (s.message == 0 || s.size > 9999999999999999999ull) return errc::local_invalid_value;
-  detail::append_u64(out, s.message);
+  ascii::append_decimal(out, s.message);
   out.push_back(' ');
-  detail::append_u64(out, s.size);
+  ascii::append_decimal(out, s.size);
   return errc::ok;
 }
 
@@ -362,7 +352,7 @@ struct uidl_listing {
 [[nodiscard]] inline errc serialize(const uidl_listing& s, std::string& out) {
   const std::size_t start = out.size();
   if (s.message == 0) return errc::local_invalid_value;
-  detail::append_u64(out, s.message);
+  ascii::append_decimal(out, s.message);
   out.push_back(' ');
   out.append(s.uid);
   const auto back = parse_uidl_listing(std::string_view(out).substr(start));

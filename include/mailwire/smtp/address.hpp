@@ -71,32 +71,6 @@ enum class domain_kind : std::uint8_t {
 
 namespace detail {
 
-/// Length of the valid UTF-8 sequence at p (RFC 3629 section 4: no overlongs, no surrogates,
-/// at most U+10FFFF), or 0.
-[[nodiscard]] constexpr std::size_t utf8_length(const char* p, const char* e) noexcept {
-  const auto b0 = static_cast<unsigned char>(*p);
-  std::size_t n = 0;
-  unsigned lo = 0x80, hi = 0xBF;
-  if (b0 >= 0xC2 && b0 <= 0xDF) n = 2;
-  else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    n = 3;
-    if (b0 == 0xE0) lo = 0xA0;
-    if (b0 == 0xED) hi = 0x9F;
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    n = 4;
-    if (b0 == 0xF0) lo = 0x90;
-    if (b0 == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (static_cast<std::size_t>(e - p) < n) return 0;
-  for (std::size_t i = 1; i < n; ++i) {
-    const auto b = static_cast<unsigned char>(p[i]);
-    if (i == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xBF)) return 0;
-  }
-  return n;
-}
-
 [[nodiscard]] constexpr bool is_let_dig(char c) noexcept {
   return ascii::is_alpha(c) || ascii::is_digit(c);
 }
@@ -131,7 +105,7 @@ struct cursor {
   /// Takes one UTF8-non-ascii character at p when allowed; false (with the error) if not.
   constexpr bool take_utf8() noexcept {
     if (!smtputf8) return fail(errc::non_ascii, p);
-    const std::size_t n = utf8_length(p, end);
+    const std::size_t n = ascii::utf8_sequence_length(p, end);
     if (n == 0) return fail(errc::invalid_utf8, p);
     p += n;
     return true;

@@ -656,7 +656,7 @@ class client_session {
       }
       if (bdat_buf_.empty() && !last) return client_errc::ok;
       out_ += "BDAT ";
-      detail::append_u64(out_, bdat_buf_.size());
+      ascii::append_decimal(out_, bdat_buf_.size());
       out_ += last ? " LAST\r\n" : "\r\n";
       out_ += bdat_buf_;
       bdat_buf_.clear();

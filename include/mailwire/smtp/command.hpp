@@ -371,7 +371,7 @@ inline constexpr std::uint64_t verb_key(std::string_view s) noexcept {
     if (!ascii::is_8bit(s[i])) continue;
     at = i;
     if (!utf8) return errc::non_ascii;
-    const std::size_t n = utf8_length(s.data() + i, s.data() + s.size());
+    const std::size_t n = ascii::utf8_sequence_length(s.data() + i, s.data() + s.size());
     if (n == 0) return errc::invalid_utf8;
     i += n - 1;
   }
@@ -610,7 +610,7 @@ inline param_error parse_params(mail_parameters& p, std::string_view s, bool mai
         const auto u = static_cast<unsigned char>(s[i]);
         if (u >= 0x80) {
           if (!opt.smtputf8 && !p.smtputf8) return {errc::non_ascii, i};
-          const std::size_t n = utf8_length(s.data() + i, s.data() + s.size());
+          const std::size_t n = ascii::utf8_sequence_length(s.data() + i, s.data() + s.size());
           if (n == 0) return {errc::invalid_utf8, i};
           i += n;
           continue;
@@ -913,20 +913,10 @@ struct auth_response {
 
 namespace detail {
 
-inline void append_u64(std::string& out, std::uint64_t v) {
-  char buf[20];
-  std::size_t n = 0;
-  do {
-    buf[n++] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  while (n > 0) out.push_back(buf[--n]);
-}
-
 inline void append_params(const mail_parameters& p, std::string& out) {
   if (p.size) {
     out.append(" SIZE=");
-    append_u64(out, *p.size);
+    ascii::append_decimal(out, *p.size);
   }
   switch (p.body) {
     case body_type::seven_bit: out.append(" BODY=7BIT"); break;
@@ -948,7 +938,7 @@ inline void append_params(const mail_parameters& p, std::string& out) {
   if (p.by) {
     out.append(" BY=");
     if (p.by->time < 0) out.push_back('-');
-    append_u64(out, p.by->time < 0 ? 0 - static_cast<std::uint64_t>(p.by->time)
+    ascii::append_decimal(out, p.by->time < 0 ? 0 - static_cast<std::uint64_t>(p.by->time)
                                     : static_cast<std::uint64_t>(p.by->time));
     out.push_back(';');
     out.push_back(p.by->mode);
@@ -1006,7 +996,7 @@ inline void append_params(const mail_parameters& p, std::string& out) {
       break;
     case verb::bdat:
       out.push_back(' ');
-      detail::append_u64(out, c.chunk_size);
+      ascii::append_decimal(out, c.chunk_size);
       if (c.last) out.append(" LAST");
       break;
     case verb::auth:
