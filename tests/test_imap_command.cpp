@@ -188,6 +188,12 @@ TEST_CASE("imap command: typed values", "[imap][command]") {
     CHECK(out == m);
   }
   {
+    // One message at the start of the input; what follows is not read.
+    const auto r = parse_command("a1 NOOP\r\na2 NOOP\r\n", {}, lim);
+    REQUIRE(r.ok());
+    CHECK(r.consumed == 9);
+  }
+  {
     const auto r = parse_command("a01 AUTHENTICATE PLAIN dGVzdAB0ZXN0AHRlc3Q=\r\n", {}, {});
     REQUIRE(r.ok());
     const auto& a = args<cmd_authenticate>(r);

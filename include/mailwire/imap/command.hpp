@@ -316,7 +316,6 @@ class cmd_reader {
     if (++i == in.size()) return more();
     if (in[i] != '\n') return fail(errc::expected_crlf, i);
     ++i;
-    if (i != in.size()) return fail(errc::trailing_data, i);
     return true;
   }
   /// A case-insensitive word of letters (and "-", "." , "+", digits) delimited by its follower.
@@ -396,6 +395,7 @@ class cmd_reader {
       if (!allow_empty) return fail(errc::bad_command_argument, i);
     } else {
       for (;;) {
+        if (i == in.size()) return more();
         if (count == lim.list_items) return fail(errc::list_too_long, i);
         if (!element(depth)) return false;
         ++count;
@@ -845,6 +845,7 @@ inline bool parse_args(cmd_reader& r, command& c) {
         std::size_t count = 0;
         do {
           if (count) ++r.i;
+          if (r.at_end()) return r.more();
           if (count == r.lim.list_items) return r.fail(errc::list_too_long, r.i);
           const auto f = parse_flag(r.in.substr(r.i), r.lim, r.opt);
           if (!r.take(f)) return false;
@@ -927,9 +928,10 @@ inline bool parse_args(cmd_reader& r, command& c) {
 
 }  // namespace detail
 
-/// Parses one complete command message `in` (it ends with the CRLF after its last line; inline
-/// literals in place, streamed ones announced only and listed in `literals`). Every proper
-/// prefix is need_more. On error, value.tag and value.kind are set when they were parsed.
+/// Parses the command message at the start of `in` (as the framing layer delivers it: inline
+/// literals in place, streamed ones announced only and listed in `literals`); `consumed` is
+/// the message's length, CRLF included (what follows is not read). Every proper prefix is
+/// need_more. On error, value.tag and value.kind are set when they were parsed.
 [[nodiscard]] inline parse_result<command> parse_command(std::string_view in, const literal_context& literals = {},
                                                          const limits& lim = {}, const options& opt_in = {}) {
   options opt = opt_in;
@@ -949,7 +951,7 @@ inline bool parse_args(cmd_reader& r, command& c) {
   auto finish = [&](bool ok) {
     if (ok && r.crlf()) {
       res.st = status::event;
-      res.consumed = in.size();
+      res.consumed = r.i;
       return;
     }
     res.st = r.st;
@@ -1019,10 +1021,8 @@ inline bool parse_args(cmd_reader& r, command& c) {
           continue;
         }
         if (s.st == status::need_more) return res;
-        if (ch == '"') {
-          finish(r.fail(s.error, r.i + s.error_offset));
-          return res;
-        }
+        finish(r.fail(s.error, r.i + s.error_offset));
+        return res;
       }
       if (ch == '\0' || ch == '\n') {
         finish(r.fail(ch == '\0' ? errc::nul_outside_literal8 : errc::bad_command_argument, r.i));
