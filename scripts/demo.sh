@@ -17,6 +17,20 @@ BUILD_DIR=${BUILD_DIR:-$ROOT/build/demo}
 PACKAGES=(cmake ninja-build g++ pkg-config libfmt-dev libssl-dev libasio-dev zlib1g-dev openssl python3)
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# wait_port PORT NAME: until a server listens on 127.0.0.1:PORT (5 s at most).
+wait_port() {
+  python3 - "$1" "$2" <<'PY'
+import socket, sys, time
+for _ in range(100):
+    try:
+        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2).close(); break
+    except OSError:
+        time.sleep(0.05)
+else:
+    sys.exit(f"{sys.argv[2]} did not start")
+PY
+}
 
 if [ "${MAILWIRE_SKIP_DEPS:-0}" != 1 ]; then
   sudo=()
@@ -105,21 +119,12 @@ step "SMTP: mailwire-send -> mailwire-smtpd on 127.0.0.1 (STARTTLS, AUTH PLAIN, 
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=mx.demo.example \
   -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null
 echo "ann:s3cret" >"$WORK/users"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 "$SMTPD" --listen "127.0.0.1:$PORT" --maildir "$WORK/Maildir" --hostname mx.demo.example \
   --tls-cert "$WORK/cert.pem" --tls-key "$WORK/key.pem" --users "$WORK/users" --require-auth \
   2>"$WORK/smtpd.log" &
 SMTPD_PID=$!
-python3 - "$PORT" <<'PY'
-import socket, sys, time
-for _ in range(100):
-    try:
-        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2).close(); break
-    except OSError:
-        time.sleep(0.05)
-else:
-    sys.exit("mailwire-smtpd did not start")
-PY
+wait_port "$PORT" mailwire-smtpd
 "$SEND" --server "127.0.0.1:$PORT" --starttls --user ann --password s3cret --helo client.demo.example \
   --from joerg@example.org --to ann@example.com --to bob@example.net -v "$WORK/message.eml" 2>&1 |
   grep -v '^mailwire-send: [<>] [A-Za-z0-9+/=]\{40,\}$' | sed -n '1,40p'
@@ -138,20 +143,11 @@ sys.exit(0 if ok else 1)
 PY
 
 step "POP3: mailwire-fetch <- mailwire-pop3d on the same Maildir (STLS, pipelined RETR, DELE at QUIT)"
-POP3_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+POP3_PORT=$(free_port)
 "$BUILD_DIR/bin/mailwire-pop3d" --listen "127.0.0.1:$POP3_PORT" --maildir "$WORK/Maildir" --users "$WORK/users" \
   --tls-cert "$WORK/cert.pem" --tls-key "$WORK/key.pem" -q 2>"$WORK/pop3d.log" &
 POP3D_PID=$!
-python3 - "$POP3_PORT" <<'PY'
-import socket, sys, time
-for _ in range(100):
-    try:
-        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2).close(); break
-    except OSError:
-        time.sleep(0.05)
-else:
-    sys.exit("mailwire-pop3d did not start")
-PY
+wait_port "$POP3_PORT" mailwire-pop3d
 cp "$WORK/Maildir/new/$DELIVERED" "$WORK/delivered.eml"
 FETCHED=$("$BUILD_DIR/bin/mailwire-fetch" --server "127.0.0.1:$POP3_PORT" --protocol pop3 --starttls \
   --user ann --password s3cret --maildir "$WORK/Fetched" --delete -v 2>"$WORK/fetch.log")

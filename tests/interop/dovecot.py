@@ -8,10 +8,10 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
-import time
+
+import interop
 
 DOMAIN = "lmtp.test"
 PASSWORDS = {"bob": "bob-dove-pw", "carol": "carol pw"}
@@ -96,12 +96,6 @@ BINARIES = {"lmtp": ("/usr/lib/dovecot/lmtp", "dovecot-lmtpd"),
             "imap": ("/usr/lib/dovecot/imap", "dovecot-imapd")}
 
 
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def available(protocols=("lmtp",)):
     """None when a private Dovecot with these protocols can run here, else why not."""
     if shutil.which("dovecot") is None:
@@ -123,7 +117,7 @@ class Dovecot:
     def __init__(self, name, protocols=("lmtp",), tls=None):
         self.dir = tempfile.mkdtemp(prefix=f"mailwire-dovecot-{name}-")
         os.chmod(self.dir, 0o755)
-        self.port = {p: free_port() for p in protocols}
+        self.port = {p: interop.free_port() for p in protocols}
         nobody = pwd.getpwnam("nobody")
         self.uid, self.gid = nobody.pw_uid, nobody.pw_gid
         self.home = os.path.join(self.dir, "home")
@@ -151,15 +145,7 @@ class Dovecot:
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         try:
             for p, port in self.port.items():
-                deadline = time.time() + 20
-                while True:
-                    try:
-                        socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                        break
-                    except OSError:
-                        if self.proc.poll() is not None or time.time() > deadline:
-                            raise RuntimeError(f"dovecot {p} did not start on port {port}: " + self.logtext())
-                        time.sleep(0.05)
+                interop.wait_port(port, self.proc, f"dovecot {p}", log=self.logtext)
         except RuntimeError:
             self.__exit__(None, None, None)
             raise

@@ -43,6 +43,20 @@ def free_port():
         return s.getsockname()[1]
 
 
+def wait_port(port, proc=None, what="server", timeout=20.0, log=None):
+    """Waits until something listens on 127.0.0.1:port; RuntimeError (with log() appended) when
+    `proc` exits first or the time is up."""
+    deadline = time.time() + timeout
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if (proc is not None and proc.poll() is not None) or time.time() > deadline:
+                raise RuntimeError(f"{what} did not start on port {port}" + (": " + log() if log else ""))
+            time.sleep(0.05)
+
+
 def make_cert(work):
     """A self-signed certificate for 'localhost' made with the openssl CLI: (cert, key)."""
     cert, key = os.path.join(work, "cert.pem"), os.path.join(work, "key.pem")
@@ -88,15 +102,7 @@ class Smtpd:
         self.log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log)
         for port in [self.port] + ([self.tls_port] if self.tls_port else []):
-            deadline = time.time() + 10
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                    break
-                except OSError:
-                    if self.proc.poll() is not None or time.time() > deadline:
-                        raise RuntimeError(f"{self.tool} did not start: " + self.logtext())
-                    time.sleep(0.05)
+            wait_port(port, self.proc, self.tool, timeout=10, log=self.logtext)
         # The probe connections above are sessions too; let them end before counting files.
         time.sleep(0.05)
         return self

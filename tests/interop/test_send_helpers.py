@@ -30,16 +30,7 @@ def skip(why):
     sys.exit(SKIP)
 
 
-def wait_port(port, proc=None, what="server", timeout=20.0, log=None):
-    deadline = time.time() + timeout
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            if (proc is not None and proc.poll() is not None) or time.time() > deadline:
-                raise RuntimeError(f"{what} did not start on port {port}" + (": " + log() if log else ""))
-            time.sleep(0.05)
+wait_port = interop.wait_port
 
 
 class Result:
