@@ -215,6 +215,33 @@ TEST_CASE("imap command: typed values", "[imap][command]") {
   }
 }
 
+TEST_CASE("imap command: raw list elements", "[imap][command]") {
+  const auto r = parse_command("t1 CREATE \"Important Messages\" (USE (\\Important \\Drafts))\r\n", {}, auth_limits());
+  REQUIRE(r.ok());
+  std::vector<std::string> v;
+  for_each_element(args<cmd_mailbox>(r).params, [&](std::string_view e) { v.emplace_back(e); });
+  CHECK(v == std::vector<std::string>{"USE", "(\\Important \\Drafts)"});
+  const auto e = parse_command("t2 ENABLE CONDSTORE X-GOOD-IDEA\r\n", {}, auth_limits());
+  REQUIRE(e.ok());
+  v.clear();
+  for_each_element(args<cmd_enable>(e).caps, [&](std::string_view x) { v.emplace_back(x); });
+  CHECK(v == std::vector<std::string>{"CONDSTORE", "X-GOOD-IDEA"});
+  const auto s = parse_command("a ID (\"name\" {4}\r\nsodr)\r\n", {}, {});
+  REQUIRE(s.ok());
+  v.clear();
+  for_each_element(args<cmd_generic>(s).list, [&](std::string_view x) { v.emplace_back(x); });
+  CHECK(v == std::vector<std::string>{"\"name\"", "{4}\r\nsodr"});
+}
+
+TEST_CASE("imap command: streamed literal count must match", "[imap][command]") {
+  const std::string m = "a APPEND box {100}\r\n\r\n";
+  const literal_span s[] = {{m.find('}') + 3, 99, true, false, true}};
+  literal_context ctx{m.data(), s};
+  const auto r = parse_command(m, ctx, auth_limits());
+  CHECK(r.error == errc::literal_count_mismatch);
+  CHECK(r.value.tag.text() == "a");
+}
+
 TEST_CASE("imap command: host-built commands are written upper case", "[imap][command]") {
   const std::string m = "t1 uid fetch 1:5 (flags body.peek[header]) (changedsince 5)\r\n";
   const auto r = parse_command(m, {}, auth_limits());
@@ -278,6 +305,11 @@ TEST_CASE("imap command: rejects with offsets and the tag", "[imap][command]") {
       {"a1 NOOP\n", errc::bad_command_argument, 7, "a1"},
       {"a1 FOO(\r\n", errc::unexpected_character, 6, "a1"},
       {std::string("a1 LOGIN {1}\r\n\0 b\r\n", 19), errc::nul_outside_literal8, 14, "a1"},
+      {"a1 NO\xC3\xA9P\r\n", errc::eight_bit_not_allowed, 5, "a1"},
+      {"a1 STATUS x (MESSAGES))\r\n", errc::bad_command_argument, 22, "a1"},
+      {"a1 SEARCH (SEEN))\r\n", errc::bad_command_argument, 16, "a1"},
+      {"a1 FETCH 1 (FLAGS))\r\n", errc::bad_command_argument, 18, "a1"},
+      {"a1 LIST \"\" (a b\r\n", errc::bad_command_argument, 15, "a1"},
   };
   for (const auto& b : table) {
     INFO(b.in);

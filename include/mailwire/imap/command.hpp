@@ -1047,6 +1047,33 @@ inline bool parse_args(cmd_reader& r, command& c) {
   return res;
 }
 
+/// Calls f(std::string_view) with the text, as written, of each top-level element of a parsed
+/// raw_list: "(MESSAGES UIDNEXT)" gives "MESSAGES", "UIDNEXT"; "(USE (\\Drafts))" gives "USE",
+/// "(\\Drafts)"; ENABLE's run "CONDSTORE QRESYNC" gives each capability.
+template <class F>
+void for_each_element(const raw_list& l, F&& f) {
+  if (l.raw.empty()) return;
+  if (l.raw[0] != '(') {  // ENABLE: capabilities (atoms) separated by SP
+    std::size_t i = 0;
+    while (i < l.raw.size()) {
+      std::size_t j = l.raw.find(' ', i);
+      if (j == std::string_view::npos) j = l.raw.size();
+      f(l.raw.substr(i, j - i));
+      i = j + 1;
+    }
+    return;
+  }
+  limits big;
+  big.authenticated = true;
+  big.nesting_after_auth = ~std::size_t{0};
+  big.list_items = ~std::size_t{0};
+  big.literal_after_auth = ~std::uint64_t{0} >> 1;
+  options o;
+  o.utf8 = true;
+  const detail::cmd_reader r(l.raw, big, o);
+  r.each(l, f);
+}
+
 /// What parse_append_prefix() found before the first message literal of APPEND.
 struct append_prefix {
   imap::tag tag;
