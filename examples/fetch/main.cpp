@@ -60,29 +60,20 @@ connection, TLS or login, a message the server refused, a file that could not be
 mailwire_fetch::options parse_args(int argc, char** argv) {
   mailwire_fetch::options o;
   std::optional<std::string> server, protocol, user, password, maildir;
-  auto value = [&](int& i, std::string_view flag) -> std::string {
-    if (i + 1 >= argc) throw usage_error{fmt::format("{} needs a value", flag)};
-    return argv[++i];
-  };
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view s = argv[i];
-    if (s == "-h" || s == "--help") {
-      fmt::print("{}", help_text);
-      std::exit(exit_ok);
-    }
-    if (s == "--server") server = value(i, s);
-    else if (s == "--protocol") protocol = value(i, s);
-    else if (s == "--user") user = value(i, s);
-    else if (s == "--password") password = value(i, s);
-    else if (s == "--maildir") maildir = value(i, s);
-    else if (s == "--mailbox") o.mailbox = value(i, s);
-    else if (s == "--ca") o.ca = value(i, s);
-    else if (s == "--starttls") o.starttls = true;
-    else if (s == "--tls") o.tls = true;
-    else if (s == "--delete") o.remove = true;
-    else if (s == "-v" || s == "--verbose") o.verbose = true;
-    else if (s == "--timeout") o.timeout = parse_count(s, value(i, s));
-    else throw usage_error{fmt::format("unknown option '{}'", s)};
+  for (arg_reader r(argc, argv, help_text); r.next();) {
+    if (r.is("--server")) server = r.value();
+    else if (r.is("--protocol")) protocol = r.value();
+    else if (r.is("--user")) user = r.value();
+    else if (r.is("--password")) password = r.value();
+    else if (r.is("--maildir")) maildir = r.value();
+    else if (r.is("--mailbox")) o.mailbox = r.value();
+    else if (r.is("--ca")) o.ca = r.value();
+    else if (r.is("--starttls")) o.starttls = true;
+    else if (r.is("--tls")) o.tls = true;
+    else if (r.is("--delete")) o.remove = true;
+    else if (r.is("-v") || r.is("--verbose")) o.verbose = true;
+    else if (r.is("--timeout")) o.timeout = r.count();
+    else r.unknown();
   }
   if (!server) throw usage_error{"--server HOST:PORT is required"};
   if (!protocol) throw usage_error{"--protocol pop3|imap is required"};

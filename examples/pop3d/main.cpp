@@ -66,29 +66,20 @@ struct args {
 
 args parse_args(int argc, char** argv) {
   args a;
-  auto value = [&](int& i, std::string_view flag) -> std::string {
-    if (i + 1 >= argc) throw usage_error{fmt::format("{} needs a value", flag)};
-    return argv[++i];
-  };
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view s = argv[i];
-    if (s == "-h" || s == "--help") {
-      fmt::print("{}", help_text);
-      std::exit(exit_ok);
-    }
-    if (s == "--stdio") a.stdio = true;
-    else if (s == "--listen") a.listen = value(i, s);
-    else if (s == "--tls-port") a.tls_port = value(i, s);
-    else if (s == "--maildir") a.maildir = value(i, s);
-    else if (s == "--users") a.users = value(i, s);
-    else if (s == "--tls-cert") a.cert = value(i, s);
-    else if (s == "--tls-key") a.key = value(i, s);
-    else if (s == "--hostname") a.hostname = value(i, s);
-    else if (s == "--plaintext-auth") a.plaintext_auth = true;
-    else if (s == "--no-apop") a.apop = false;
-    else if (s == "-q" || s == "--quiet") a.quiet = true;
-    else if (s == "--timeout") a.timeout = parse_count(s, value(i, s));
-    else throw usage_error{fmt::format("unknown option '{}'", s)};
+  for (arg_reader r(argc, argv, help_text); r.next();) {
+    if (r.is("--stdio")) a.stdio = true;
+    else if (r.is("--listen")) a.listen = r.value();
+    else if (r.is("--tls-port")) a.tls_port = r.value();
+    else if (r.is("--maildir")) a.maildir = r.value();
+    else if (r.is("--users")) a.users = r.value();
+    else if (r.is("--tls-cert")) a.cert = r.value();
+    else if (r.is("--tls-key")) a.key = r.value();
+    else if (r.is("--hostname")) a.hostname = r.value();
+    else if (r.is("--plaintext-auth")) a.plaintext_auth = true;
+    else if (r.is("--no-apop")) a.apop = false;
+    else if (r.is("-q") || r.is("--quiet")) a.quiet = true;
+    else if (r.is("--timeout")) a.timeout = r.count();
+    else r.unknown();
   }
   if (a.stdio == a.listen.has_value()) throw usage_error{"give exactly one of --stdio and --listen"};
   if (!a.maildir) throw usage_error{"--maildir DIR is required"};

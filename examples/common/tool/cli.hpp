@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <span>
@@ -45,6 +46,50 @@ inline std::uint64_t parse_count(std::string_view flag, std::string_view v) {
   }
   return n;
 }
+
+/// Walks a tool's command line: `--flag VALUE` pairs and switches, "-h"/"--help" printing
+/// `help` and exiting 0, anything else a usage_error (exit 2):
+///
+///   for (arg_reader r(argc, argv, help_text); r.next();) {
+///     if (r.is("--stdio")) a.stdio = true;
+///     else if (r.is("--listen")) a.listen = r.value();
+///     else r.unknown();
+///   }
+class arg_reader {
+ public:
+  arg_reader(int argc, char** argv, std::string_view help) : argc_(argc), argv_(argv), help_(help) {}
+
+  /// Moves to the next argument; false at the end. Handles --help itself.
+  bool next() {
+    if (++i_ >= argc_) return false;
+    flag_ = argv_[i_];
+    if (flag_ == "-h" || flag_ == "--help") {
+      fmt::print("{}", help_);
+      std::exit(exit_ok);
+    }
+    return true;
+  }
+  [[nodiscard]] std::string_view flag() const noexcept { return flag_; }
+  [[nodiscard]] bool is(std::string_view f) const noexcept { return flag_ == f; }
+  /// The value after the current flag ("FLAG needs a value" when there is none).
+  std::string value() {
+    if (i_ + 1 >= argc_) throw usage_error{fmt::format("{} needs a value", flag_)};
+    return argv_[++i_];
+  }
+  /// The value as a non-negative decimal number.
+  std::uint64_t count() {
+    const std::string_view f = flag_;
+    return parse_count(f, value());
+  }
+  [[noreturn]] void unknown() const { throw usage_error{fmt::format("unknown option '{}'", flag_)}; }
+
+ private:
+  int argc_;
+  char** argv_;
+  std::string_view help_;
+  int i_ = 0;
+  std::string_view flag_;
+};
 
 /// An input file opened from a path, or standard input for "-" or no path.
 class input_file {
