@@ -253,6 +253,45 @@ TEST_CASE("imap command: host-built commands are written upper case", "[imap][co
   REQUIRE(write_command(out, c) == errc::ok);
   CHECK(out == "t1 UID FETCH 1:5 (flags body.peek[header]) (changedsince 5)\r\n");
   CHECK(c == r.value);
+  // Decoded CONDSTORE / QRESYNC fields are written when the host gives no list text.
+  command sel;
+  sel.tag = tag::unvalidated("A02");
+  sel.kind = command_kind::select;
+  cmd_select sp;
+  sp.mbox = *mailbox::make("INBOX");
+  sp.qresync = true;
+  sp.uidvalidity = 67890007;
+  sp.modseq = 20050715194045000ull;
+  sel.args = sp;
+  out.clear();
+  REQUIRE(write_command(out, sel) == errc::ok);
+  CHECK(out == "A02 SELECT INBOX (QRESYNC (67890007 20050715194045000))\r\n");
+  const auto back = parse_command(out, {}, auth_limits());
+  REQUIRE(back.ok());
+  CHECK(back.value == sel);
+  command f;
+  f.tag = tag::unvalidated("s1");
+  f.kind = command_kind::fetch;
+  f.uid = true;
+  cmd_fetch fa;
+  fa.set = *make_sequence_set("1:*");
+  fetch_attribute flags_att;
+  flags_att.item = fetch_item::flags;
+  fa.attributes = fetch_attributes::single(flags_att);
+  fa.has_changedsince = true;
+  fa.changedsince = 12345;
+  fa.vanished = true;
+  f.args = fa;
+  out.clear();
+  REQUIRE(write_command(out, f) == errc::ok);
+  CHECK(out == "s1 UID FETCH 1:* FLAGS (CHANGEDSINCE 12345 VANISHED)\r\n");
+  const auto fb = parse_command(out, {}, auth_limits());
+  REQUIRE(fb.ok());
+  CHECK(fb.value == f);
+  f.uid = false;  // VANISHED needs UID FETCH (RFC 7162 section 3.2.6)
+  out.clear();
+  CHECK(write_command(out, f) == errc::local_invalid_value);
+
   command n;
   n.tag = tag::unvalidated("a9");
   n.kind = command_kind::noop;

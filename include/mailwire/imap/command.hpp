@@ -109,7 +109,14 @@ struct cmd_select {
   bool qresync = false;          ///< (QRESYNC (...))
   std::uint32_t uidvalidity = 0; ///< QRESYNC uidvalidity
   std::uint64_t modseq = 0;      ///< QRESYNC mod-sequence-value
-  friend bool operator==(const cmd_select&, const cmd_select&) = default;
+  /// Same mailbox and decoded parameters (and the same text when both were parsed). A host
+  /// building a command may leave `params` empty: the writer then makes "(CONDSTORE)" or
+  /// "(QRESYNC (uidvalidity modseq))" from the fields.
+  friend bool operator==(const cmd_select& a, const cmd_select& b) {
+    return a.mbox == b.mbox && a.condstore == b.condstore && a.qresync == b.qresync &&
+           a.uidvalidity == b.uidvalidity && a.modseq == b.modseq &&
+           (!a.params.present() || !b.params.present() || a.params == b.params);
+  }
 };
 /// One mailbox argument: DELETE SUBSCRIBE UNSUBSCRIBE GETQUOTAROOT; CREATE with its params
 /// "(USE (\Drafts))" (RFC 6154 section 3).
@@ -183,7 +190,12 @@ struct cmd_fetch {
   bool has_changedsince = false;
   std::uint64_t changedsince = 0;
   bool vanished = false;
-  friend bool operator==(const cmd_fetch&, const cmd_fetch&) = default;
+  /// Same set, attributes and decoded modifiers. A host may leave `modifiers` empty: the
+  /// writer makes "(CHANGEDSINCE n[ VANISHED])" from the fields.
+  friend bool operator==(const cmd_fetch& a, const cmd_fetch& b) {
+    return a.set == b.set && a.attributes == b.attributes && a.has_changedsince == b.has_changedsince &&
+           a.changedsince == b.changedsince && a.vanished == b.vanished;
+  }
 };
 /// How STORE changes flags (RFC 9051 6.4.6).
 enum class store_mode : std::uint8_t { replace, add, remove };
@@ -198,8 +210,10 @@ struct cmd_store {
   std::string_view item_word;    ///< "+FLAGS.SILENT" as written
   bool parenthesized = true;     ///< flags written as a flag-list (else flag *(SP flag))
   flag_list flags;               ///< the list (parentheses included), or the bare flags
+  /// A host may leave `modifiers` empty: the writer makes "(UNCHANGEDSINCE n)" from the fields.
   friend bool operator==(const cmd_store& a, const cmd_store& b) {
-    return a.set == b.set && a.modifiers == b.modifiers && a.mode == b.mode && a.silent == b.silent &&
+    return a.set == b.set && a.has_unchangedsince == b.has_unchangedsince &&
+           a.unchangedsince == b.unchangedsince && a.mode == b.mode && a.silent == b.silent &&
            a.parenthesized == b.parenthesized && a.flags.raw() == b.flags.raw();
   }
 };
@@ -1224,6 +1238,15 @@ inline errc write_args(std::string& out, const command& c, const options& opt) {
           if (a.params.present()) {
             out.push_back(' ');
             chain(write_raw_list(out, a.params));
+          } else if (a.qresync) {
+            if (a.uidvalidity == 0 || a.modseq == 0 || a.modseq > number64_max) return errc::local_invalid_value;
+            out.append(a.condstore ? " (CONDSTORE QRESYNC (" : " (QRESYNC (");
+            append_decimal(out, a.uidvalidity);
+            out.push_back(' ');
+            append_decimal(out, a.modseq);
+            out.append("))");
+          } else if (a.condstore) {
+            out.append(" (CONDSTORE)");
           }
           return e;
         } else if constexpr (std::is_same_v<T, cmd_mailbox>) {
@@ -1317,6 +1340,14 @@ inline errc write_args(std::string& out, const command& c, const options& opt) {
           if (a.modifiers.present()) {
             out.push_back(' ');
             chain(write_raw_list(out, a.modifiers));
+          } else if (a.has_changedsince) {
+            if (a.changedsince > number64_max || (a.vanished && !c.uid)) return errc::local_invalid_value;
+            out.append(" (CHANGEDSINCE ");
+            append_decimal(out, a.changedsince);
+            if (a.vanished) out.append(" VANISHED");
+            out.push_back(')');
+          } else if (a.vanished) {
+            return errc::local_invalid_value;
           }
           return e;
         } else if constexpr (std::is_same_v<T, cmd_store>) {
@@ -1326,6 +1357,11 @@ inline errc write_args(std::string& out, const command& c, const options& opt) {
           if (a.modifiers.present()) {
             chain(write_raw_list(out, a.modifiers));
             out.push_back(' ');
+          } else if (a.has_unchangedsince) {
+            if (a.unchangedsince > number64_max) return errc::local_invalid_value;
+            out.append("(UNCHANGEDSINCE ");
+            append_decimal(out, a.unchangedsince);
+            out.append(") ");
           }
           std::string canon = a.mode == store_mode::add ? "+" : a.mode == store_mode::remove ? "-" : "";
           canon += a.silent ? "FLAGS.SILENT" : "FLAGS";
