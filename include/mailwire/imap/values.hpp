@@ -174,15 +174,7 @@ inline constexpr std::uint64_t number64_max = 0x7FFFFFFFFFFFFFFFull;
   return done<std::string_view>(in.substr(0, n), n);
 }
 
-inline void append_decimal(std::string& out, std::uint64_t v) {
-  char buf[20];
-  std::size_t n = 0;
-  do {
-    buf[n++] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  while (n != 0) out.push_back(buf[--n]);
-}
+using ascii::append_decimal;  // core/ascii.hpp
 
 }  // namespace detail
 
