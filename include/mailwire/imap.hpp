@@ -11,6 +11,7 @@
 #include "mailwire/imap/datetime.hpp"
 #include "mailwire/imap/errc.hpp"
 #include "mailwire/imap/flag.hpp"
+#include "mailwire/imap/framing.hpp"
 #include "mailwire/imap/limits.hpp"
 #include "mailwire/imap/mutf7.hpp"
 #include "mailwire/imap/sequence.hpp"

@@ -6,6 +6,7 @@
 
 #include "mailwire/codec.hpp"
 #include "mailwire/core.hpp"
+#include "mailwire/imap.hpp"
 #include "mailwire/mime.hpp"
 #include "mailwire/pop3.hpp"
 #include "mailwire/rfc5322.hpp"
