@@ -107,7 +107,10 @@ inline bool body_string(reader& r, string_value& v, bool nil_ok) {
 }
 /// ")" maybe after one SP (space_before_paren).
 inline bool close_paren(reader& r, const body_quirks& q) {
-  if (q.space_before_paren && r.is(' ') && r.pos + 1 < r.in.size() && r.in[r.pos + 1] == ')') ++r.pos;
+  if (q.space_before_paren && r.is(' ')) {
+    if (r.pos + 1 == r.in.size()) return r.more();
+    if (r.in[r.pos + 1] == ')') ++r.pos;
+  }
   return r.close();
 }
 /// SP then ")": true if the next octets are SP ")" (only checked under space_before_paren).
@@ -307,7 +310,7 @@ inline bool read_params(reader& r, param_list& out, const body_quirks& q) {
     return true;
   }
   while (true) {
-    if (n == r.lim.list_items) return r.fail(errc::list_too_long, r.pos);
+    if (n == r.lim.list_items) return r.eof() ? r.more() : r.fail(errc::list_too_long, r.pos);
     string_value a, b;
     if (!body_string(r, a, false) || !r.sp() || !body_string(r, b, q.nil_strings)) return false;
     ++n;
@@ -332,13 +335,16 @@ inline bool read_address_list(reader& r, address_list& out, const body_quirks& q
   if (!r.open()) return false;
   std::size_t n = 0;
   while (true) {
-    if (n == r.lim.list_items) return r.fail(errc::list_too_long, r.pos);
+    if (n == r.lim.list_items) return r.eof() ? r.more() : r.fail(errc::list_too_long, r.pos);
     address a;
     if (!r.open() || !body_nstring(r, a.name) || !r.sp() || !body_nstring(r, a.adl) || !r.sp() ||
         !body_nstring(r, a.mailbox) || !r.sp() || !body_nstring(r, a.host) || !close_paren(r, q))
       return false;
     ++n;
-    if (q.address_list_spaces && r.is(' ') && r.pos + 1 < r.in.size() && r.in[r.pos + 1] == '(') ++r.pos;
+    if (q.address_list_spaces && r.is(' ')) {
+      if (r.pos + 1 == r.in.size()) return r.more();
+      if (r.in[r.pos + 1] == '(') ++r.pos;
+    }
     if (r.is('(')) continue;
     break;
   }
@@ -363,7 +369,7 @@ inline bool read_body_extension(reader& r) {
     if (!r.open()) return false;
     std::size_t n = 0;
     while (true) {
-      if (n++ == r.lim.list_items) return r.fail(errc::list_too_long, r.pos);
+      if (n++ == r.lim.list_items) return r.eof() ? r.more() : r.fail(errc::list_too_long, r.pos);
       if (!read_body_extension(r)) return false;
       if (!r.is(' ')) break;
       ++r.pos;
@@ -401,7 +407,7 @@ inline bool read_ext_tail(reader& r, body_part& p, const body_quirks& q) {
     if (!r.open()) return false;
     std::size_t n = 0;
     while (true) {
-      if (n++ == r.lim.list_items) return r.fail(errc::list_too_long, r.pos);
+      if (n++ == r.lim.list_items) return r.eof() ? r.more() : r.fail(errc::list_too_long, r.pos);
       string_value s;
       if (!body_string(r, s, false)) return false;
       if (!r.is(' ') || sp_close_next(r, q)) break;
@@ -435,7 +441,7 @@ inline bool read_body(reader& r, std::vector<body_part>& parts, const body_quirk
     // body-type-mpart = 1*body SP media-subtype [SP body-ext-mpart]
     std::uint32_t n = 0;
     while (r.is('(')) {
-      if (n == r.lim.list_items) return r.fail(errc::list_too_long, r.pos);
+      if (n == r.lim.list_items) return r.eof() ? r.more() : r.fail(errc::list_too_long, r.pos);
       if (!read_body(r, parts, q)) return false;
       ++n;
     }
@@ -541,13 +547,13 @@ inline errc write_addresses(std::string& out, const address_list& l, const optio
   out.push_back('(');
   l.for_each([&](const address& a) {
     out.push_back('(');
-    if (e == errc::ok) e = write_nstring(out, a.name, opt);
+    if (e == errc::ok) e = detail::write_nstr(out, a.name, opt);
     out.push_back(' ');
-    if (e == errc::ok) e = write_nstring(out, a.adl, opt);
+    if (e == errc::ok) e = detail::write_nstr(out, a.adl, opt);
     out.push_back(' ');
-    if (e == errc::ok) e = write_nstring(out, a.mailbox, opt);
+    if (e == errc::ok) e = detail::write_nstr(out, a.mailbox, opt);
     out.push_back(' ');
-    if (e == errc::ok) e = write_nstring(out, a.host, opt);
+    if (e == errc::ok) e = detail::write_nstr(out, a.host, opt);
     out.push_back(')');
   });
   out.push_back(')');
@@ -565,9 +571,9 @@ inline errc write_params(std::string& out, const param_list& l, const options& o
   l.for_each([&](const string_value& n, const string_value& v) {
     if (!first) out.push_back(' ');
     first = false;
-    if (e == errc::ok) e = write_string(out, n, opt);
+    if (e == errc::ok) e = detail::write_nstr(out, n, opt, false);
     out.push_back(' ');
-    if (e == errc::ok) e = write_nstring(out, v, opt);
+    if (e == errc::ok) e = detail::write_nstr(out, v, opt);
   });
   out.push_back(')');
   return e;
@@ -584,17 +590,17 @@ inline errc write_body_at(std::string& out, const body_structure& b, std::size_t
     if (r == errc::ok) r = x;
   };
   out.push_back('(');
-  chk(write_nstring(out, e.date, opt));
+  chk(detail::write_nstr(out, e.date, opt));
   out.push_back(' ');
-  chk(write_nstring(out, e.subject, opt));
+  chk(detail::write_nstr(out, e.subject, opt));
   for (const address_list* l : {&e.from, &e.sender, &e.reply_to, &e.to, &e.cc, &e.bcc}) {
     out.push_back(' ');
     chk(detail::write_addresses(out, *l, opt));
   }
   out.push_back(' ');
-  chk(write_nstring(out, e.in_reply_to, opt));
+  chk(detail::write_nstr(out, e.in_reply_to, opt));
   out.push_back(' ');
-  chk(write_nstring(out, e.message_id, opt));
+  chk(detail::write_nstr(out, e.message_id, opt));
   out.push_back(')');
   return r;
 }
@@ -609,7 +615,7 @@ inline errc write_ext_tail(std::string& out, const body_part& p, const options& 
       out.append("NIL");
     } else {
       out.push_back('(');
-      r = write_nstring(out, p.dsp_type, opt);
+      r = detail::write_nstr(out, p.dsp_type, opt);
       out.push_back(' ');
       if (r == errc::ok) r = write_params(out, p.dsp_params, opt);
       out.push_back(')');
@@ -618,11 +624,11 @@ inline errc write_ext_tail(std::string& out, const body_part& p, const options& 
   if (p.ext >= 3) {
     out.push_back(' ');
     if (!p.lang_list.empty()) out.append(p.lang_list);
-    else if (r == errc::ok) r = write_nstring(out, p.language, opt);
+    else if (r == errc::ok) r = detail::write_nstr(out, p.language, opt);
   }
   if (p.ext >= 4) {
     out.push_back(' ');
-    if (r == errc::ok) r = write_nstring(out, p.location, opt);
+    if (r == errc::ok) r = detail::write_nstr(out, p.location, opt);
   }
   if (p.ext >= 5) out.append(p.extensions);
   return r;
@@ -638,24 +644,24 @@ inline errc write_body_at(std::string& out, const body_structure& b, std::size_t
   if (p.kind == body_kind::multipart) {
     b.for_each_child(i, [&](std::size_t c) { chk(write_body_at(out, b, c, opt)); });
     out.push_back(' ');
-    chk(write_nstring(out, p.subtype, opt));
+    chk(detail::write_nstr(out, p.subtype, opt));
     if (p.ext >= 1) {
       out.push_back(' ');
       chk(write_params(out, p.params, opt));
     }
     chk(write_ext_tail(out, p, opt));
   } else {
-    chk(write_nstring(out, p.type, opt));
+    chk(detail::write_nstr(out, p.type, opt));
     out.push_back(' ');
-    chk(write_nstring(out, p.subtype, opt));
+    chk(detail::write_nstr(out, p.subtype, opt));
     out.push_back(' ');
     chk(write_params(out, p.params, opt));
     out.push_back(' ');
-    chk(write_nstring(out, p.id, opt));
+    chk(detail::write_nstr(out, p.id, opt));
     out.push_back(' ');
-    chk(write_nstring(out, p.description, opt));
+    chk(detail::write_nstr(out, p.description, opt));
     out.push_back(' ');
-    chk(write_nstring(out, p.encoding, opt));
+    chk(detail::write_nstr(out, p.encoding, opt));
     out.push_back(' ');
     append_decimal(out, p.octets);
     if (p.kind == body_kind::message) {
@@ -671,7 +677,7 @@ inline errc write_body_at(std::string& out, const body_structure& b, std::size_t
     }
     if (p.ext >= 1) {
       out.push_back(' ');
-      chk(write_nstring(out, p.md5, opt));
+      chk(detail::write_nstr(out, p.md5, opt));
     }
     chk(write_ext_tail(out, p, opt));
   }

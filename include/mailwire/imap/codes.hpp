@@ -207,7 +207,7 @@ inline bool read_capabilities(reader& r, capability_list& out, bool at_least_one
       if (count == 0 && at_least_one) return r.bad(errc::bad_capability);
       break;
     }
-    if (count == r.lim.list_items) return r.fail(errc::list_too_long, r.pos);
+    if (count == r.lim.list_items) return r.eof() ? r.more() : r.fail(errc::list_too_long, r.pos);
     capability c;
     if (!r.take(parse_capability(r.rest()), c)) return false;
     ++count;

@@ -255,7 +255,7 @@ inline bool read_ext_value(reader& r) {
     std::size_t n = 0;
     if (r.is(')')) return r.close();
     while (true) {
-      if (n++ == r.lim.list_items) return r.fail(errc::list_too_long, r.pos);
+      if (n++ == r.lim.list_items) return r.eof() ? r.more() : r.fail(errc::list_too_long, r.pos);
       if (!read_ext_value(r)) return false;
       if (!r.is(' ')) break;
       ++r.pos;
@@ -305,7 +305,7 @@ inline bool read_numbers(reader& r, response& resp) {
       break;
     }
     ++r.pos;
-    if (n == r.lim.list_items) return r.fail(errc::list_too_long, r.pos);
+    if (n == r.lim.list_items) return r.eof() ? r.more() : r.fail(errc::list_too_long, r.pos);
     std::uint32_t v;
     if (!r.nz_number(v)) return false;
     ++n;
@@ -321,7 +321,7 @@ inline bool read_thread_list(reader& r);
 inline bool read_thread_nested(reader& r) {
   std::size_t k = 0;
   while (r.is('(')) {
-    if (k++ == r.lim.list_items) return r.fail(errc::list_too_long, r.pos);
+    if (k++ == r.lim.list_items) return r.eof() ? r.more() : r.fail(errc::list_too_long, r.pos);
     if (!read_thread_list(r)) return false;
   }
   if (!r.good()) return false;
@@ -337,7 +337,7 @@ inline bool read_thread_list(reader& r) {
   } else {
     std::size_t n = 0;
     while (true) {
-      if (n++ == r.lim.list_items) return r.fail(errc::list_too_long, r.pos);
+      if (n++ == r.lim.list_items) return r.eof() ? r.more() : r.fail(errc::list_too_long, r.pos);
       std::uint32_t v;
       if (!r.nz_number(v)) return false;
       if (!r.is(' ')) break;
@@ -362,7 +362,7 @@ inline bool read_namespace(reader& r, std::string_view& out) {
   if (!r.good() || !r.open()) return false;
   std::size_t n = 0;
   while (r.is('(')) {
-    if (n++ == r.lim.list_items) return r.fail(errc::list_too_long, r.pos);
+    if (n++ == r.lim.list_items) return r.eof() ? r.more() : r.fail(errc::list_too_long, r.pos);
     ++r.pos;
     if (++r.depth > r.lim.nesting()) return r.fail(errc::nesting_too_deep, r.pos - 1);
     string_value prefix, delim;
@@ -376,7 +376,7 @@ inline bool read_namespace(reader& r, std::string_view& out) {
       if (!r.string(s) || !r.sp() || !r.open()) return false;
       std::size_t k = 0;
       while (true) {
-        if (k++ == r.lim.list_items) return r.fail(errc::list_too_long, r.pos);
+        if (k++ == r.lim.list_items) return r.eof() ? r.more() : r.fail(errc::list_too_long, r.pos);
         if (!r.string(s)) return false;
         if (!r.is(' ')) break;
         ++r.pos;
@@ -499,7 +499,7 @@ inline bool read_fetch_atts(reader& r, response& resp, const response_options& r
   if (!r.open()) return false;
   resp.atts.reserve(8);
   while (true) {
-    if (resp.atts.size() == r.lim.list_items) return r.fail(errc::list_too_long, r.pos);
+    if (resp.atts.size() == r.lim.list_items) return r.eof() ? r.more() : r.fail(errc::list_too_long, r.pos);
     resp.atts.emplace_back();
     if (!read_msg_att(r, resp.atts.back(), ro, pending)) return false;
     if (!r.is(' ')) break;
@@ -625,7 +625,7 @@ inline bool read_untagged(reader& r, response& resp, const response_options& ro,
       std::size_t n = 0;
       if (!r.is(')')) {
         while (true) {
-          if (n++ == r.lim.list_items) return r.fail(errc::list_too_long, r.pos);
+          if (n++ == r.lim.list_items) return r.eof() ? r.more() : r.fail(errc::list_too_long, r.pos);
           string_value t;
           if (!r.string(t) || !r.sp() || !read_ext_value(r)) return false;
           if (!r.is(' ')) break;
@@ -648,7 +648,7 @@ inline bool read_untagged(reader& r, response& resp, const response_options& ro,
     if (!r.sp() || !read_mailbox(r, resp.mbox) || !r.sp() || !r.open()) return false;
     if (!r.is(')')) {
       while (true) {
-        if (resp.status_items.size() == r.lim.list_items) return r.fail(errc::list_too_long, r.pos);
+        if (resp.status_items.size() == r.lim.list_items) return r.eof() ? r.more() : r.fail(errc::list_too_long, r.pos);
         status_item it;
         if (!r.token(c_atom, it.name, errc::bad_atom) || !r.sp()) return false;
         if (ascii::iequals(it.name, "MAILBOXID")) {
@@ -697,7 +697,7 @@ inline bool read_untagged(reader& r, response& resp, const response_options& ro,
         resp.uid = true;
         continue;
       }
-      if (resp.esearch_items.size() == r.lim.list_items) return r.fail(errc::list_too_long, r.pos);
+      if (resp.esearch_items.size() == r.lim.list_items) return r.eof() ? r.more() : r.fail(errc::list_too_long, r.pos);
       if (!r.sp()) return false;
       const std::size_t v = r.pos;
       const auto is_n = [&](std::string_view w) { return ascii::iequals(it.name, w); };
@@ -749,7 +749,7 @@ inline bool read_untagged(reader& r, response& resp, const response_options& ro,
     std::size_t n = 0;
     if (!r.is(')')) {
       while (true) {
-        if (n++ == r.lim.list_items) return r.fail(errc::list_too_long, r.pos);
+        if (n++ == r.lim.list_items) return r.eof() ? r.more() : r.fail(errc::list_too_long, r.pos);
         string_value k, v;
         if (!r.string(k) || !r.sp() || !r.nstring(v)) return false;
         if (!r.is(' ')) break;
@@ -765,7 +765,7 @@ inline bool read_untagged(reader& r, response& resp, const response_options& ro,
     resp.kind = response_kind::quota;
     if (!r.sp() || !r.astring(resp.root) || !r.sp() || !r.open()) return false;
     while (true) {
-      if (resp.resources.size() == r.lim.list_items) return r.fail(errc::list_too_long, r.pos);
+      if (resp.resources.size() == r.lim.list_items) return r.eof() ? r.more() : r.fail(errc::list_too_long, r.pos);
       quota_resource q;
       if (!r.token(c_atom, q.name, errc::bad_atom) || !r.sp() || !r.number64(q.usage) || !r.sp() ||
           !r.number64(q.limit))
@@ -783,7 +783,7 @@ inline bool read_untagged(reader& r, response& resp, const response_options& ro,
     std::size_t n = 0;
     while (r.is(' ')) {
       ++r.pos;
-      if (n++ == r.lim.list_items) return r.fail(errc::list_too_long, r.pos);
+      if (n++ == r.lim.list_items) return r.eof() ? r.more() : r.fail(errc::list_too_long, r.pos);
       string_value v;
       if (!r.astring(v)) return false;
     }
@@ -800,7 +800,7 @@ inline bool read_untagged(reader& r, response& resp, const response_options& ro,
       resp.metadata_values = true;
       if (!r.open()) return false;
       while (true) {
-        if (n++ == r.lim.list_items) return r.fail(errc::list_too_long, r.pos);
+        if (n++ == r.lim.list_items) return r.eof() ? r.more() : r.fail(errc::list_too_long, r.pos);
         string_value e, v;
         options o = r.opt;
         o.literal8 = true;
@@ -811,7 +811,7 @@ inline bool read_untagged(reader& r, response& resp, const response_options& ro,
       if (!r.close()) return false;
     } else {
       while (true) {
-        if (n++ == r.lim.list_items) return r.fail(errc::list_too_long, r.pos);
+        if (n++ == r.lim.list_items) return r.eof() ? r.more() : r.fail(errc::list_too_long, r.pos);
         string_value e;
         if (!r.astring(e)) return false;
         if (!r.is(' ')) break;
@@ -957,7 +957,8 @@ struct fetch_prefix {
     }
     if (!ok) return failed();
     if (out.value.atts.size() == lim.list_items) {
-      rd.fail(errc::list_too_long, rd.pos);
+      if (rd.eof()) rd.more();
+      else rd.fail(errc::list_too_long, rd.pos);
       return failed();
     }
     out.value.atts.push_back(a);
@@ -1012,13 +1013,13 @@ inline errc write_msg_att(std::string& out, const msg_att& a, const options& o) 
     case fetch_item::binary: {
       options o8 = o;
       o8.literal8 = true;
-      return write_nstring(out, a.data, o8);
+      return detail::write_nstr(out, a.data, o8);
     }
     case fetch_item::body_section:
     case fetch_item::rfc822:
     case fetch_item::rfc822_header:
     case fetch_item::rfc822_text:
-    case fetch_item::preview: return write_nstring(out, a.data, o);
+    case fetch_item::preview: return detail::write_nstr(out, a.data, o);
     case fetch_item::modseq:
       out.push_back('(');
       if (errc e = write_number(out, a.number); e != errc::ok) return e;
@@ -1155,7 +1156,7 @@ inline errc write_msg_att(std::string& out, const msg_att& a, const options& o) 
       out.append("* ESEARCH");
       if (!r.search_tag.is_nil()) {
         out.append(" (TAG ");
-        chk(write_string(out, r.search_tag, o));
+        chk(detail::write_nstr(out, r.search_tag, o, false));
         out.push_back(')');
       }
       if (r.uid) out.append(" UID");

@@ -6,6 +6,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
 #include <string_view>
 
 #include "mailwire/core/ascii.hpp"
@@ -13,6 +16,24 @@
 #include "mailwire/imap/values.hpp"
 
 namespace mailwire::imap::detail {
+
+/// Length of the run at s[i..] of octets a quoted string carries without escapes (QUOTED-CHAR
+/// minus quoted-specials, 7-bit: not NUL, CR, LF, DQUOTE, "\\" or 8-bit), 8 octets at a time.
+[[nodiscard]] inline std::size_t plain_quoted_run(std::string_view s, std::size_t i) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+  const auto zero = [](std::uint64_t v) { return (v - ones) & ~v & high; };
+  const std::size_t start = i;
+  while (s.size() - i >= 8) {
+    std::uint64_t x;
+    std::memcpy(&x, s.data() + i, 8);
+    if ((x & high) | zero(x) | zero(x ^ (ones * '"')) | zero(x ^ (ones * '\\')) | zero(x ^ (ones * '\r')) |
+        zero(x ^ (ones * '\n')))
+      break;
+    i += 8;
+  }
+  while (i < s.size() && is(s[i], c_quoted)) ++i;
+  return i - start;
+}
 
 /// Sticky-failure cursor over `in` (views stay in `in`).
 struct reader {
@@ -105,8 +126,18 @@ struct reader {
   bool number(std::uint32_t& v) { return take(parse_number(rest()), v); }
   bool nz_number(std::uint32_t& v) { return take(parse_nz_number(rest()), v); }
   bool number64(std::uint64_t& v) { return take(parse_number64(rest()), v); }
-  bool nstring(string_value& v) { return take(parse_nstring(rest(), lim, opt), v); }
-  bool string(string_value& v) { return take(parse_string(rest(), lim, opt), v); }
+  /// A quoted string without escapes or 8-bit, read 8 octets at a time (false: not one).
+  bool fast_quoted(string_value& v) noexcept {
+    if (pos >= in.size() || in[pos] != '"') return false;
+    const std::size_t n = plain_quoted_run(in, pos + 1);
+    const std::size_t q = pos + 1 + n;
+    if (q >= in.size() || in[q] != '"') return false;
+    v = string_value::unvalidated(in.substr(pos + 1, n), string_form::quoted, n, false, false, false);
+    pos = q + 1;
+    return true;
+  }
+  bool nstring(string_value& v) { return fast_quoted(v) || take(parse_nstring(rest(), lim, opt), v); }
+  bool string(string_value& v) { return fast_quoted(v) || take(parse_string(rest(), lim, opt), v); }
   bool astring(string_value& v) { return take(parse_astring(rest(), lim, opt), v); }
   /// Case-insensitive "NIL" followed by a non-atom octet (need_more at the end).
   [[nodiscard]] bool at_nil() const noexcept {
@@ -154,6 +185,17 @@ struct reader {
     return true;
   }
 };
+
+/// write_nstring / write_string with a fast path for quoted values that need no escapes.
+[[nodiscard]] inline errc write_nstr(std::string& out, const string_value& v, const options& o, bool nil_ok = true) {
+  if (v.form() == string_form::quoted && v.contiguous() && plain_quoted_run(v.raw(), 0) == v.raw().size()) {
+    out.push_back('"');
+    out.append(v.raw());
+    out.push_back('"');
+    return errc::ok;
+  }
+  return nil_ok ? write_nstring(out, v, o) : write_string(out, v, o);
+}
 
 /// Appends s in upper case (canonical keywords).
 inline void append_upper(std::string& out, std::string_view s) {
