@@ -12,7 +12,8 @@
 // with no quirk on, input that is already canonical (write(parse(x)) checked against x where the
 // writer keeps forms) is reproduced byte for byte when parsing the output again gives the same
 // output; parse_fetch_prefix on every prefix that ends right after a literal announcement of
-// an accepted FETCH never errors.
+// an accepted FETCH never errors; parse_response_into with a response reused across inputs
+// agrees with parse_response.
 #include <mailwire/imap/response.hpp>
 
 #include <string>
@@ -46,6 +47,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   ro.quirks.address_list_spaces = (o & 32) != 0;
 
   const auto r = im::parse_response(in, nullptr, lim, ro);
+  // parse_response_into with a response reused across inputs agrees with parse_response.
+  static im::response reused;
+  const auto ri = im::parse_response_into(reused, in, nullptr, lim, ro);
+  MW_FUZZ_CHECK(ri.st == r.st && ri.error == r.error && ri.error_offset == r.error_offset);
+  if (ri.ok()) {
+    std::string a, b;
+    MW_FUZZ_CHECK(im::write_response(a, reused, ro) == im::errc::ok);
+    MW_FUZZ_CHECK(im::write_response(b, r.value, ro) == im::errc::ok);
+    MW_FUZZ_CHECK(a == b);
+  }
   if (r.st == status::error) {
     MW_FUZZ_CHECK(r.error != im::errc::ok);
     MW_FUZZ_CHECK(r.error_offset < in.size());

@@ -331,6 +331,32 @@ TEST_CASE("imap response: streamed literals and parse_fetch_prefix", "[imap][res
   CHECK(parse_fetch_prefix("* 3 EXISTS\r\n", lim).st == status::error);
 }
 
+TEST_CASE("imap response: parse_response_into reuses one response", "[imap][response]") {
+  const limits lim = auth_limits();
+  response resp;
+  const std::string msgs[] = {
+      "* 1 FETCH (UID 5 BODYSTRUCTURE ((\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1)(\"TEXT\" \"HTML\" NIL NIL NIL \"7BIT\" 2 1) \"ALTERNATIVE\"))\r\n",
+      "* 2 FETCH (FLAGS (\\Seen))\r\n",
+      "* OK [UIDNEXT 9] x\r\n",
+      "* 3 FETCH (UID 7 BODY (\"IMAGE\" \"PNG\" NIL NIL NIL \"BASE64\" 3) RFC822.SIZE 4)\r\n",
+      "* 4 FETCH (UID 0)\r\n",
+      "* 5 FETCH (UID 8)\r\n",
+  };
+  for (const auto& m : msgs) {
+    INFO(m);
+    const auto a = parse_response(m, nullptr, lim);
+    const auto b = parse_response_into(resp, m, nullptr, lim);
+    REQUIRE(a.st == b.st);
+    if (!a.ok()) continue;
+    std::string x, y;
+    REQUIRE(write_response(x, a.value) == errc::ok);
+    REQUIRE(write_response(y, resp) == errc::ok);
+    CHECK(x == m);
+    CHECK(y == m);
+    CHECK(resp.atts.size() == a.value.atts.size());
+  }
+}
+
 TEST_CASE("imap response: unknown responses keep literals", "[imap][response]") {
   const std::string s = "* XFOO bar {3}\r\nabc baz\r\n";
   const auto r = parse(s);

@@ -497,15 +497,31 @@ inline bool read_msg_att(reader& r, msg_att& a, const response_options& ro, bool
 
 inline bool read_fetch_atts(reader& r, response& resp, const response_options& ro, bool& pending) {
   if (!r.open()) return false;
-  resp.atts.reserve(8);
+  // Attributes left from a previous response (parse_response_into) are recycled with their
+  // body vectors' capacity.
+  std::size_t n = 0;
+  const auto done = [&](bool ok) {
+    resp.atts.resize(n);
+    return ok;
+  };
+  if (resp.atts.capacity() == 0) resp.atts.reserve(8);
   while (true) {
-    if (resp.atts.size() == r.lim.list_items) return r.eof() ? r.more() : r.fail(errc::list_too_long, r.pos);
-    resp.atts.emplace_back();
-    if (!read_msg_att(r, resp.atts.back(), ro, pending)) return false;
+    if (n == r.lim.list_items) return done(r.eof() ? r.more() : r.fail(errc::list_too_long, r.pos));
+    if (n < resp.atts.size()) {
+      msg_att& a = resp.atts[n];
+      std::vector<body_part> parts = std::move(a.body.parts);
+      parts.clear();
+      a = msg_att{};
+      a.body.parts = std::move(parts);
+    } else {
+      resp.atts.emplace_back();
+    }
+    ++n;
+    if (!read_msg_att(r, resp.atts[n - 1], ro, pending)) return done(false);
     if (!r.is(' ')) break;
     ++r.pos;
   }
-  return r.close();
+  return done(r.close());
 }
 
 /// The rest of an unknown response: up to the CRLF that ends the message (skipping literals).
@@ -843,17 +859,17 @@ inline bool read_untagged(reader& r, response& resp, const response_options& ro,
   return read_raw_rest(r, resp.extended);
 }
 
-inline parse_result<response> parse_response_impl(std::string_view in, const literal_context* lits,
-                                                  const limits& lim, const response_options& ro, bool& pending) {
+inline parse_result<bool> parse_response_impl(std::string_view in, const literal_context* lits,
+                                              const limits& lim, const response_options& ro, bool& pending,
+                                              response& resp) {
   options o;
   o.utf8 = ro.utf8;
   o.non_sync_literals = false;
   o.literals = lits;
   reader r(in, lim, o);
-  parse_result<response> out;
-  response& resp = out.value;
+  parse_result<bool> out;
   const auto failed = [&]() {
-    parse_result<response> f;
+    parse_result<bool> f;
     f.st = r.st;
     f.error = r.err;
     f.error_offset = r.err_at;
@@ -890,7 +906,25 @@ inline parse_result<response> parse_response_impl(std::string_view in, const lit
   }
   out.st = status::event;
   out.consumed = r.pos;
+  out.value = true;
   return out;
+}
+
+/// Resets a response for reuse, keeping the capacity of its vectors (and the FETCH attributes
+/// for read_fetch_atts to recycle).
+inline void reset_response(response& r) {
+  std::vector<msg_att> atts = std::move(r.atts);
+  std::vector<status_item> st = std::move(r.status_items);
+  std::vector<esearch_item> es = std::move(r.esearch_items);
+  std::vector<quota_resource> qr = std::move(r.resources);
+  st.clear();
+  es.clear();
+  qr.clear();
+  r = response{};
+  r.atts = std::move(atts);
+  r.status_items = std::move(st);
+  r.esearch_items = std::move(es);
+  r.resources = std::move(qr);
 }
 
 }  // namespace detail
@@ -903,7 +937,27 @@ inline parse_result<response> parse_response_impl(std::string_view in, const lit
                                                            const literal_context* literals = nullptr,
                                                            const limits& lim = {}, const response_options& ro = {}) {
   bool pending = false;
-  return detail::parse_response_impl(message, literals, lim, ro, pending);
+  parse_result<response> out;
+  const auto r = detail::parse_response_impl(message, literals, lim, ro, pending, out.value);
+  out.st = r.st;
+  out.consumed = r.consumed;
+  out.error = r.error;
+  out.error_offset = r.error_offset;
+  if (r.st != status::event) out.value = {};
+  return out;
+}
+
+/// parse_response() into `out`, reusing its vectors (no allocation per message once they have
+/// grown: the way to parse a FETCH stream fast). `out` holds the response on event and is
+/// unspecified otherwise; the result's value is true on event.
+[[nodiscard]] inline parse_result<bool> parse_response_into(response& out, std::string_view message,
+                                                           const literal_context* literals = nullptr,
+                                                           const limits& lim = {}, const response_options& ro = {}) {
+  bool pending = false;
+  detail::reset_response(out);
+  const auto r = detail::parse_response_impl(message, literals, lim, ro, pending, out);
+  if (out.kind != response_kind::fetch) out.atts.clear();
+  return r;
 }
 
 /// What a FETCH response holds before a streamed literal's octets: the message number, the
