@@ -8,6 +8,8 @@
 //   // r.ok(), name == "~peter/mail/台北/日本語" (RFC 3501 section 5.1.3)
 #pragma once
 
+#include "mailwire/imap/body.hpp"
+#include "mailwire/imap/codes.hpp"
 #include "mailwire/imap/command.hpp"
 #include "mailwire/imap/datetime.hpp"
 #include "mailwire/imap/errc.hpp"
@@ -16,6 +18,7 @@
 #include "mailwire/imap/framing.hpp"
 #include "mailwire/imap/limits.hpp"
 #include "mailwire/imap/mutf7.hpp"
+#include "mailwire/imap/response.hpp"
 #include "mailwire/imap/search.hpp"
 #include "mailwire/imap/sequence.hpp"
 #include "mailwire/imap/values.hpp"
