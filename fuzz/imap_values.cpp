@@ -151,7 +151,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       break;
     case 14:
       run(in, P(im::parse_list_mailbox), WO(im::write_list_mailbox),
-          [](const im::list_mailbox& m, std::string_view b) { return inside(m.pattern().raw(), b); }, true);
+          [](const im::list_mailbox& m, std::string_view b) { return inside(m.pattern().raw(), b); },
+          canonical_count(in));
       break;
     case 15:
       run(in, P(im::parse_capability), W(im::write_capability),
