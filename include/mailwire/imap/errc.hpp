@@ -82,6 +82,20 @@ enum class errc : std::uint8_t {
   bad_command_argument,     ///< an argument that does not fit the command's grammar
   bad_base64,               ///< an AUTHENTICATE line that is not base64 or "*" (RFC 9051 6.2.2)
   expected_done,            ///< a line other than "DONE" during IDLE (RFC 2177)
+  // sessions (imap/server.hpp, imap/message_map.hpp)
+  no_such_message,          ///< a message sequence number over the mailbox size (RFC 9051 section 9)
+  input_before_tls,         ///< octets after STARTTLS before the TLS handshake (CVE-2011-0411)
+  command_not_allowed_in_state, ///< a command the session's state forbids (RFC 9051 section 3)
+  too_many_errors,          ///< max_errors refused commands: the session ends
+  http_request,             ///< an HTTP request line (cross-protocol attack): the session ends
+  login_disabled,           ///< LOGIN / AUTHENTICATE refused without TLS (LOGINDISABLED, RFC 9051 6.2.3)
+  auth_cancelled,           ///< "*" during AUTHENTICATE (RFC 9051 section 6.2.2)
+  auth_mechanism_unsupported, ///< AUTHENTICATE with a mechanism not offered (RFC 9051 section 6.2.2)
+  append_too_large,         ///< an APPEND message over APPENDLIMIT (RFC 7889 section 4)
+  tls_not_available,        ///< STARTTLS not offered, or TLS already active (RFC 9051 section 6.2.1)
+  compression_active,       ///< COMPRESS when compression is already on (RFC 4978 section 3)
+  unknown_capability,       ///< ENABLE of nothing the server can enable (RFC 5161 section 3.1)
+  output_full,              ///< the session's output buffer is over server_options::max_output
 };
 
 /// The enumerator's meaning, for logs.
@@ -138,6 +152,19 @@ enum class errc : std::uint8_t {
     case errc::bad_command_argument: return "invalid command argument";
     case errc::bad_base64: return "invalid base64 line";
     case errc::expected_done: return "DONE expected";
+    case errc::no_such_message: return "no such message";
+    case errc::input_before_tls: return "input before the TLS handshake";
+    case errc::command_not_allowed_in_state: return "command not allowed in this state";
+    case errc::too_many_errors: return "too many invalid commands";
+    case errc::http_request: return "HTTP request on the IMAP port";
+    case errc::login_disabled: return "login disabled without TLS";
+    case errc::auth_cancelled: return "authentication cancelled";
+    case errc::auth_mechanism_unsupported: return "authentication mechanism not supported";
+    case errc::append_too_large: return "message over APPENDLIMIT";
+    case errc::tls_not_available: return "TLS not available";
+    case errc::compression_active: return "compression already active";
+    case errc::unknown_capability: return "nothing to enable";
+    case errc::output_full: return "output buffer full";
   }
   return "unknown IMAP error";
 }
@@ -200,6 +227,19 @@ enum class errc : std::uint8_t {
     case errc::bad_command_argument: return "Syntax error in command arguments";
     case errc::bad_base64: return "Invalid base64 data";
     case errc::expected_done: return "Expected DONE";
+    case errc::no_such_message: return "Invalid message sequence number";
+    case errc::input_before_tls: return "Data after STARTTLS before the TLS handshake";
+    case errc::command_not_allowed_in_state: return "Command not allowed in this state";
+    case errc::too_many_errors: return "Too many invalid commands";
+    case errc::http_request: return "This is an IMAP server";
+    case errc::login_disabled: return "[PRIVACYREQUIRED] Login disabled without TLS";
+    case errc::auth_cancelled: return "Authentication cancelled";
+    case errc::auth_mechanism_unsupported: return "Unsupported authentication mechanism";
+    case errc::append_too_large: return "[TOOBIG] Message over APPENDLIMIT";
+    case errc::tls_not_available: return "TLS not available";
+    case errc::compression_active: return "[COMPRESSIONACTIVE] Compression already active";
+    case errc::unknown_capability: return "Nothing to enable";
+    case errc::output_full: return "Internal error";
   }
   return "Syntax error";
 }
