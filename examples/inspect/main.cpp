@@ -5,6 +5,7 @@
 //   mailwire-inspect smtp command|reply [FILE|-]          canonical SMTP commands / replies (RFC 5321)
 //   mailwire-inspect pop3 command [FILE|-]                canonical POP3 commands (RFC 1939)
 //   mailwire-inspect pop3 response [--commands F] [FILE|-] canonical POP3 responses (RFC 1939)
+//   mailwire-inspect imap command|response [--utf8] [FILE|-] canonical IMAP commands / responses
 //   mailwire-inspect base64 encode [--wrap N] [FILE|-]   RFC 2045 section 6.8 / RFC 4648
 //   mailwire-inspect base64 decode [--strict] [--url] [FILE|-]
 //   mailwire-inspect qp encode [--binary] [FILE|-]       RFC 2045 section 6.7
@@ -20,6 +21,7 @@
 
 #include "mailwire/codec/base64.hpp"
 #include "mailwire/codec/quoted_printable.hpp"
+#include "imap_text.hpp"
 #include "mime_json.hpp"
 #include "pop3_text.hpp"
 #include "smtp_text.hpp"
@@ -57,6 +59,34 @@ commands:
                               incomplete body is written before the error; a response after the
                               answer to the last command is an error. Without --commands every
                               response is read as a single line
+  imap command [--utf8]       what an IMAP client sends, literals included, each command written
+                              back in canonical form (RFC 9051 / RFC 3501 and extensions). Read as
+                              a server that offers LITERAL+ (RFC 7888: "{N+}" of any size, so
+                              LITERAL-'s too) and has said "+" to every synchronizing literal, as
+                              an authenticated peer: lines up to 64 KiB, literals up to 2^63-1
+                              octets. After AUTHENTICATE, lines without SP are SASL responses
+                              (base64, or "*" to cancel; copied) until a line that is a command
+                              ("tag SP name"); after IDLE the next line must be DONE (written
+                              "DONE"). STARTTLS and COMPRESS do not end the stream: what follows
+                              is read as the commands sent inside TLS / after inflating, as a
+                              logging proxy records them. "ENABLE UTF8=ACCEPT" (or IMAP4rev2) is
+                              taken as accepted: UTF-8 allowed from the next command on
+  imap response [--utf8]      what an IMAP server sends, each response (continuation request,
+                              tagged, untagged, FETCH with literals) in canonical form; "* ENABLED
+                              UTF8=ACCEPT" (or IMAP4rev2) allows UTF-8 from the next response on.
+                              For both: a literal over 64 KiB is streamed, never held whole (the
+                              parsers take one only as APPEND's message data and as the value of
+                              a FETCH body item): the canonical text up to its announcement is
+                              written, then its octets
+                              as they are read, then the rest of the item, so the start of an item
+                              with a streamed literal is written even when its end is malformed or
+                              missing. Input that ends inside a literal: "message ended inside a
+                              literal", inside a line: "incomplete command" (or "incomplete
+                              response"; "incomplete line" after AUTHENTICATE / IDLE), at the
+                              offset of the end of the input, unless what was read is malformed
+                              already (then that offset). --utf8 (extension): UTF-8 allowed from
+                              the start (RFC 6855 / IMAP4rev2); default strict US-ASCII, modified
+                              UTF-7 mailbox names
   base64 encode [--wrap N]    base64 (RFC 2045 section 6.8): lines of N characters ending in CRLF
                               (default 76); --wrap 0 writes one line with no line break
   base64 decode [--strict]    default: characters outside the alphabet are skipped (RFC 2045);
@@ -79,7 +109,7 @@ struct args {
   std::optional<std::string_view> file;
   std::optional<std::string_view> commands;  // pop3 response --commands FILE
   std::uint64_t wrap = 76;
-  bool strict = false, binary = false, url = false, help = false;
+  bool strict = false, binary = false, url = false, utf8 = false, help = false;
 };
 
 args parse_args(int argc, char** argv) {
@@ -100,6 +130,8 @@ args parse_args(int argc, char** argv) {
       a.binary = true;
     } else if (s == "--url") {
       a.url = true;
+    } else if (s == "--utf8") {
+      a.utf8 = true;
     } else if (s == "--commands") {
       if (i + 1 >= argc) throw usage_error{"--commands needs a FILE"};
       a.commands = argv[++i];
@@ -115,6 +147,16 @@ args parse_args(int argc, char** argv) {
   if (pos.empty()) throw usage_error{"no command given"};
   a.command = pos[0];
   if (a.commands && a.command != "pop3") throw usage_error{"--commands applies to pop3 response only"};
+  if (a.utf8 && a.command != "imap") throw usage_error{"--utf8 applies to imap only"};
+  if (a.command == "imap") {
+    if (pos.size() < 2 || (pos[1] != "command" && pos[1] != "response"))
+      throw usage_error{"imap needs 'command' or 'response'"};
+    if (pos.size() > 3) throw usage_error{"more than one input file given"};
+    if (a.strict || a.binary || a.url || a.wrap != 76) throw usage_error{"imap takes no such options"};
+    a.action = pos[1];
+    if (pos.size() == 3) a.file = pos[2];
+    return a;
+  }
   if (a.command == "mime") {
     if (pos.size() != 2) throw usage_error{"mime needs one FILE (or - for standard input)"};
     if (a.strict || a.binary || a.url || a.wrap != 76) throw usage_error{"mime takes no options"};
@@ -167,6 +209,9 @@ int run(const args& a) {
   if (a.command == "smtp")
     return a.action == "command" ? inspect_smtp::commands(tool, in.get(), stdout)
                                  : inspect_smtp::replies(tool, in.get(), stdout);
+  if (a.command == "imap")
+    return a.action == "command" ? inspect_imap::commands(tool, in.get(), stdout, a.utf8)
+                                 : inspect_imap::responses(tool, in.get(), stdout, a.utf8);
   if (a.command == "pop3") {
     if (a.action == "command") return inspect_pop3::commands(tool, in.get(), stdout);
     if (!a.commands) return inspect_pop3::responses(tool, in.get(), stdout, nullptr);
