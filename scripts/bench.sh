@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # scripts/bench.sh — builds mailwire-bench (Release) and compares mailwire's base64 and
-# quoted-printable codecs, MIME parser, address lists and SMTP DATA/command codecs with their
-# peers, on a fresh Debian 12 machine or here.
+# quoted-printable codecs, MIME parser, address lists, SMTP DATA/command codecs, POP3 and the IMAP
+# FETCH response parser/writer with their peers, on a fresh Debian 12 machine or here.
 #
 #   1. installs the dependencies (apt-get, when root or with sudo): Google Benchmark and the
 #      peer libraries (GMime, GLib, OpenSSL, libb64, modp_b64, Nettle, libsodium,
-#      libbaseencode, VMime, mimetic, libetpan, Python's aiosmtpd); peers that cannot be
-#      installed are left out;
+#      libbaseencode, VMime, mimetic, libetpan, Dovecot's lib-imap from dovecot-dev, Python's
+#      aiosmtpd); peers that cannot be installed are left out;
 #   2. builds build/bench (Release, no -march: mailwire picks its SIMD path at run time);
 #   3. runs mailwire-bench pinned to one CPU (taskset -c $BENCH_CPU) with repetitions, and times
 #      Python on the same inputs (written by `mailwire-bench --dump-inputs`): binascii and
@@ -16,8 +16,9 @@
 #      aiosmtpd's command parsing steps, run by a python3 that can import aiosmtpd (Debian's
 #      /usr/bin/python3 when the one on PATH cannot);
 #   4. prints a table: group, impl, median GB/s (10^9 bytes/s), ratio to memcpy of the same
-#      size (address lists: also addresses/s; SMTP commands: commands/s), and per group
-#      mailwire / best peer; then the issues' goals, met or missed.
+#      size (address lists: also addresses/s; SMTP commands: commands/s; IMAP: messages/s), and
+#      per group mailwire / best peer (IMAP parse: also against Dovecot's typed parse); then the
+#      issues' goals, met or missed.
 #   Results: build/bench/results.json (Google Benchmark JSON; the Python rows are added as
 #   median aggregates) and build/bench/results.txt (the table).
 #
@@ -40,7 +41,7 @@ PYTHON_ROWS=${PYTHON_ROWS:-1}
 REQUIRED=(cmake ninja-build g++ pkg-config libbenchmark-dev python3 util-linux)
 PEERS=(libfmt-dev libgmime-3.0-dev libglib2.0-dev libssl-dev libb64-dev nettle-dev libsodium-dev
        libmodpbase64-dev libbaseencode-dev libvmime-dev libmimetic-dev libetpan-dev
-       python3-aiosmtpd)
+       dovecot-dev python3-aiosmtpd)
 
 log() { printf '\n==> %s\n' "$*" >&2; }
 
@@ -532,7 +533,8 @@ for g, impls in groups.items():
         label = b.get("label", "")
         if "items_per_second" in b:  # address lists, SMTP commands: goals in items per second
             items[f"{g}/{impl}"] = b["items_per_second"] / 1e6
-            unit = "commands" if g.endswith("_command_parse") else "addresses"
+            unit = ("commands" if g.endswith("_command_parse") else
+                    "messages" if g.startswith("imap_") else "addresses")
             label = f"{b['items_per_second'] / 1e6:.3f} M {unit}/s; {label}"
         p(f"{g:<26} {impl:<16} {v:>8.3f} {ratio:>9}  {label}")
         if g != "memcpy" and not impl.startswith("mailwire") and (best_peer is None or v > best_peer[1]):
@@ -541,6 +543,13 @@ for g, impls in groups.items():
     if g != "memcpy" and mw and best_peer:
         p(f"{'':<26} {'-> mailwire / best peer':<26} {mw / best_peer[1]:.2f}x "
           f"(best peer: {best_peer[0]}, {best_peer[1]:.3f} GB/s)")
+    # IMAP: typed against typed too (Dovecot's untyped argument tree is the best peer above).
+    mt, dt = gbs.get(f"{g}/mailwire_typed_only"), gbs.get(f"{g}/dovecot_typed")
+    if g == "imap_fetch_parse" and mw and dt:
+        p(f"{'':<26} {'-> mailwire / dovecot_typed':<26} {mw / dt:.2f}x "
+          f"(framer + typed parse vs Dovecot's typed parse, {dt:.3f} GB/s)")
+    if g == "imap_fetch_parse" and mt and dt:
+        p(f"{'':<26} {'-> mailwire_typed_only / dovecot_typed':<26} {mt / dt:.2f}x")
     p("")
 
 goals = [("base64_decode_mime/mailwire", 16, gbs, "GB/s"),
@@ -558,7 +567,10 @@ goals = [("base64_decode_mime/mailwire", 16, gbs, "GB/s"),
          ("smtp_command_parse/mailwire", 10, items, "M commands/s"),
          # issue 6 section 3
          ("pop3_multiline_encode/mailwire", 8, gbs, "GB/s"),
-         ("pop3_multiline_decode/mailwire", 8, gbs, "GB/s")]
+         ("pop3_multiline_decode/mailwire", 8, gbs, "GB/s"),
+         # issue 7 section 6
+         ("imap_fetch_parse/mailwire", 1, gbs, "GB/s"),
+         ("imap_fetch_write/mailwire", 1, gbs, "GB/s")]
 p("Goals of the issues (GB/s unless said):")
 for name, goal, values, unit in goals:
     v = values.get(name)
