@@ -19,6 +19,7 @@
 #include "mailwire/imap/limits.hpp"
 #include "mailwire/imap/mutf7.hpp"
 #include "mailwire/imap/response.hpp"
+#include "mailwire/imap/response_data.hpp"
 #include "mailwire/imap/search.hpp"
 #include "mailwire/imap/sequence.hpp"
 #include "mailwire/imap/values.hpp"
