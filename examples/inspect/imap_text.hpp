@@ -280,18 +280,33 @@ inline int run(std::string_view tool, std::FILE* in, std::FILE* out, side_base& 
   std::uint64_t msg_start = 0;    // stream offset of the current message's first octet
   bool in_literal = false;        // between literal_begin and literal_end
   std::string emitted;            // canonical text written for the current message (streamed)
+  // The current message's octets as taken by the framer, streamed literal octets left out (as in
+  // the framer's buffer), up to a bound: when the framer stops the stream (a bare LF), an earlier
+  // error of the message comes first.
+  std::string raw;
+  std::vector<imap::literal_span> raw_spans;
+  bool raw_full = false;
+  const std::size_t raw_cap = tool_limits().message_after_auth + tool_limits().line_after_auth;
   std::string text;
   bool eof = false;
 
   // Handles one framer result; returns -1 to go on, or the exit code.
   const auto handle = [&](const imap::frame_result& r) -> int {
-    if (r.st == mailwire::status::error) return fail(tool, w, r.error_offset, imap::to_string(r.error));
+    if (r.st == mailwire::status::error) {
+      if (!raw_full) {
+        text.clear();
+        const verdict v = side.message(raw, raw_spans, msg_start, text, true);
+        if (!v.ok && v.offset < r.error_offset) return fail(tool, w, v.offset, v.reason);
+      }
+      return fail(tool, w, r.error_offset, imap::to_string(r.error));
+    }
     const imap::frame_event& ev = r.ev;
     switch (ev.kind) {
       case imap::frame_event_kind::literal_begin: {
         if (const verdict v = side.literal_allowed(ev.message, msg_start); !v.ok)
           return fail(tool, w, v.offset, v.reason);
         in_literal = true;
+        raw_spans.assign(ev.literals.begin(), ev.literals.end());
         if (ev.literal.streamed) {
           verdict v;
           if (!side.prefix(ev.message, ev.literals, msg_start, text, v)) return fail(tool, w, v.offset, v.reason);
@@ -315,6 +330,9 @@ inline int run(std::string_view tool, std::FILE* in, std::FILE* out, side_base& 
           return fail(tool, w, msg_start, "canonical form of a streamed message changed");
         if (!w.put(std::string_view(text).substr(emitted.size()))) return fail(tool, w, msg_start, "write error");
         emitted.clear();
+        raw.clear();
+        raw_spans.clear();
+        raw_full = false;
         msg_start = fr.offset();
         return -1;
       }
@@ -340,6 +358,10 @@ inline int run(std::string_view tool, std::FILE* in, std::FILE* out, side_base& 
     total += n;
     for (;;) {
       const auto r = fr.next(rest);
+      if (r.ev.kind != imap::frame_event_kind::literal_data || r.st != mailwire::status::event) {
+        if (raw.size() + r.consumed <= raw_cap) raw.append(rest.data(), r.consumed);
+        else raw_full = true;
+      }
       rest.remove_prefix(r.consumed);
       if (r.st == mailwire::status::need_more) break;
       if (const int rc = handle(r); rc >= 0) return rc;

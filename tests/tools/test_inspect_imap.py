@@ -192,6 +192,9 @@ class Commands(unittest.TestCase):
         assert_error(self, run("command", ok + b"a2 APPEND INBOX {3}\r\na\0c\r\n"), ok, 31, "NUL outside literal8")
         # Bare LF; a non-synchronizing literal's size over 2^63-1.
         assert_error(self, run("command", ok + b"a2 NOOP\n"), ok, 16, "bare LF in line")
+        # ... where the framer gives up (a bare LF), an earlier error of the message comes first.
+        assert_error(self, run("command", ok + b"* NOOP\n"), ok, 9, "invalid tag")
+        assert_error(self, run("command", ok + b"a2 NOOP\r \n"), ok, 17, "CRLF expected")
         assert_error(self, run("command", ok + b"a2 LOGIN {99999999999999999999+}\r\n"), ok, 18, "number too large")
 
 
