@@ -19,9 +19,11 @@
 #include "mailwire/imap/command.hpp"
 #include "mailwire/imap/framing.hpp"
 #include "mailwire/imap/response.hpp"
+#include "mailwire/imap/response_data.hpp"
 
 using namespace mailwire::imap;
 using mailwire::status;
+using namespace std::literals;
 
 namespace {
 
@@ -499,6 +501,47 @@ bool check_response(const response& r, const std::string& check) {
     std::string_view x = r.extended;
     while (!x.empty() && x.front() == ' ') x.remove_prefix(1);
     CHECK(x == rest_of(1));
+  } else if (k == "threads") {  // threads ROOTS NODES (response_data.hpp)
+    std::vector<thread_node> nodes;
+    const auto t = read_threads(r.extended, nodes);
+    REQUIRE(t.ok());
+    CHECK(t.value == std::stoull(arg(1)));
+    CHECK(nodes.size() == std::stoull(arg(2)));
+  } else if (k == "ns-prefix") {  // ns-prefix GROUP PREFIX DELIMITER: the group's first namespace
+    std::vector<std::pair<std::string, char>> got;
+    const auto n = namespaces(r)[std::stoul(arg(1))].for_each(
+        [&](const namespace_desc& d) { got.emplace_back(d.prefix.content(), d.delimiter); });
+    REQUIRE(n.ok());
+    REQUIRE_FALSE(got.empty());
+    CHECK(got[0].first == (arg(2) == "\"\"" ? std::string() : arg(2)));
+    CHECK(std::string(1, got[0].second) == arg(3));
+  } else if (k == "quota-roots") {  // quota-roots NAME | NAME...: QUOTAROOT's root names ("" empty)
+    std::vector<std::string> got;
+    const auto n = for_each_quota_root(r.extended, [&](const string_value& v) { got.push_back(v.content()); });
+    REQUIRE(n.ok());
+    std::vector<std::string> want;
+    const std::string all = rest_of(1) + " | ";
+    for (std::size_t p = 0, q; (q = all.find(" | ", p)) != std::string::npos; p = q + 3)
+      want.push_back(all.substr(p, q - p) == "\"\"" ? std::string() : all.substr(p, q - p));
+    CHECK(got == want);
+  } else if (k == "metadata") {  // metadata ENTRY VALUE...: one entry of a METADATA response
+    bool found = false;
+    const auto n = for_each_metadata(r, [&](const metadata_entry& e) {
+      if (e.name.content() == arg(1)) {
+        found = true;
+        CHECK(e.value.content() == rest_of(2));
+      }
+    });
+    REQUIRE(n.ok());
+    CHECK(found);
+  } else if (k == "childinfo") {  // childinfo OPTION: a LIST CHILDINFO extended item holds it
+    bool found = false;
+    const auto n = for_each_list_extended(r.extended, [&](const list_extended_item& it) {
+      if (it.kind == list_extended_kind::childinfo) found = true;
+    });
+    REQUIRE(n.ok());
+    CHECK(found);
+    CHECK(r.extended.find(arg(1)) != std::string_view::npos);
   } else if (k == "text") {
     CHECK(r.text.text == rest_of(1));
   } else if (k == "kind") {
@@ -769,5 +812,68 @@ TEST_CASE("imap traces: each trace names only the quirks it shows", "[imap][trac
     parse_trace(t, n, shown);
     INFO(file);
     CHECK(shown == std::set<std::string>(t.quirk_names.begin(), t.quirk_names.end()));
+  }
+}
+
+TEST_CASE("imap docs: claims of docs/imap.md's coverage list not tested elsewhere", "[imap][traces]") {
+  const limits lim = trace_limits();
+  SECTION("ID takes an even number of strings, or NIL") {
+    CHECK(parse_command("a ID (\"name\" \"x\")\r\n", {}, lim).ok());
+    CHECK(parse_command("a ID NIL\r\n", {}, lim).ok());
+    const auto r = parse_command("a ID (\"name\")\r\n", {}, lim);
+    REQUIRE(r.st == status::error);
+    CHECK(r.error == errc::bad_command_argument);
+    CHECK(r.error_offset == 5);
+  }
+  SECTION("SORT with RETURN (ESORT, RFC 5267) is parsed and written back") {
+    const std::string m = "a UID SORT RETURN (MIN COUNT) (DATE) UTF-8 ALL\r\n";
+    const auto r = parse_command(m, {}, lim);
+    REQUIRE(r.ok());
+    const auto* s = std::get_if<cmd_sort>(&r.value.args);
+    REQUIRE(s != nullptr);
+    CHECK(s->ret.present);
+    CHECK(s->ret.min);
+    CHECK(s->ret.count);
+    std::string out;
+    REQUIRE(write_command(out, r.value) == errc::ok);
+    CHECK(out == m);
+  }
+  SECTION("SETMETADATA values may be literal8 (RFC 5464 section 5)") {
+    const std::string m = "a SETMETADATA INBOX (/private/comment ~{3}\r\na\0b)\r\n"s;
+    const auto r = parse_command(m, {}, lim);
+    REQUIRE(r.ok());
+    std::string out;
+    REQUIRE(write_command(out, r.value) == errc::ok);
+    CHECK(out == m);
+  }
+  SECTION("a code the codec does not type (RFC 3516 UNKNOWN-CTE) is kept") {
+    const std::string m = "a NO [UNKNOWN-CTE] Can't decode part 2\r\n";
+    const auto r = parse_response(m, nullptr, lim);
+    REQUIRE(r.ok());
+    CHECK(r.value.text.code.kind() == code_kind::other);
+    CHECK(r.value.text.code.name() == "UNKNOWN-CTE");
+    std::string out;
+    REQUIRE(write_response(out, r.value) == errc::ok);
+    CHECK(out == m);
+  }
+  SECTION("Gmail's X-GM-* items: kept in FETCH responses, refused in FETCH commands (change requested)") {
+    CHECK(parse_response("* 1 FETCH (X-GM-MSGID 1826470384113391012)\r\n", nullptr, lim).ok());
+    const auto r = parse_command("a UID FETCH 1 (X-GM-MSGID)\r\n", {}, lim);
+    REQUIRE(r.st == status::error);
+    CHECK(r.error == errc::bad_fetch_attribute);
+  }
+  SECTION("STARTTLS / COMPRESS: the framer takes nothing past the command") {
+    for (const std::string_view cmd : {"a1 STARTTLS\r\n", "a2 COMPRESS DEFLATE\r\n"}) {
+      const std::string wire = std::string(cmd) + "\x78\x9c\x01\x02 not a command\r\n";
+      framer fr;
+      const auto r = fr.next(wire);
+      REQUIRE(r.st == status::event);
+      // line events on: the line first, then message_end without consuming more
+      const auto e = fr.next(std::string_view(wire).substr(r.consumed));
+      REQUIRE(e.st == status::event);
+      CHECK(e.ev.kind == frame_event_kind::message_end);
+      CHECK(r.consumed + e.consumed == cmd.size());
+      CHECK(parse_command(e.ev.message, {}, lim).ok());
+    }
   }
 }
