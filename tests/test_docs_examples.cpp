@@ -70,3 +70,11 @@ TEST_CASE("docs/pop3.md: a server logs a user in, streams a stuffed message, del
 TEST_CASE("docs/pop3-client.md: a client fetches the unseen messages and deletes them", "[docs][pop3]") {
   CHECK(pop3_client_example() == "Subject: new\r\n\r\n.dot line\r\n");  // aborts if its checks fail
 }
+
+TEST_CASE("docs/imap.md: a server frames commands, decides a literal, stores a streamed APPEND", "[docs][imap]") {
+  CHECK(imap_server_example_run());
+}
+
+TEST_CASE("docs/imap.md: a client reads a FETCH stream with a streamed BODY[] in any chunking", "[docs][imap]") {
+  CHECK(imap_fetch_example_run());
+}
