@@ -324,7 +324,7 @@ class Idempotence(unittest.TestCase):
                           ("response", b"* 1 FETCH (uid 1 rfc822.size 0044)\r\n")]:
             rc, out, err = run(kind, src)
             self.assertEqual(rc, 0, (src, err))
-            if b"FETCH" not in src:
+            if kind == "response":  # upper-case keywords, numbers without leading zeros
                 self.assertNotEqual(out, src)
             self.assertEqual(run(kind, out), (0, out, ""), src)
 
