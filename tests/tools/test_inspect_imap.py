@@ -119,8 +119,8 @@ class Goldens(unittest.TestCase):
                                   ("response", "servers.txt", [])]:
             src, canon, _ = golden_stream(os.path.join(DATA, kind + "s", name))
             if kind == "command":
-                src = re.sub(rb"( IDLE\r\n)", rb"\1DONE\r\n", src)
-                canon = re.sub(rb"( IDLE\r\n)", rb"\1DONE\r\n", canon)
+                src = re.sub(rb"( IDLE\r\n)(?!DONE\r\n)", rb"\1DONE\r\n", src, flags=re.I)
+                canon = re.sub(rb"( IDLE\r\n)(?!DONE\r\n)", rb"\1DONE\r\n", canon, flags=re.I)
             with self.subTest(kind=kind, name=name):
                 self.assertEqual(run(kind, src, *flags), (0, canon, ""))
 
