@@ -439,6 +439,10 @@ TEST_CASE("imap server: synchronizing literal continuation and LITERAL+", "[imap
   const run_result n = run(plain_options(), "a NOOP {4}\r\nb LOGIN {9000}\r\nc NOOP\r\n", host);
   CHECK(n.output == lines({"* OK IMAP server ready", "a BAD Syntax error in command arguments",
                            "b BAD [TOOBIG] Literal too large", "c OK NOOP completed"}));
+  // A refused non-synchronizing literal, then a synchronizing one in the same command: the
+  // command ends there (no "+"), answered once.
+  const run_result t = run_every_chunking(plain_options(), "a NOOP {3+}\r\nabc {2}\r\nb NOOP\r\n", host);
+  CHECK(t.output == lines({"* OK IMAP server ready", "a BAD Syntax error in command arguments", "b OK NOOP completed"}));
   // LITERAL- (RFC 7888 section 4): a non-synchronizing literal over 4096 octets.
   server_options m = plain_options();
   m.literals = non_sync_literals::literal_minus;

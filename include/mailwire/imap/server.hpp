@@ -923,13 +923,22 @@ class server_session {
       // One-line messages only (DONE, SASL lines): the line is refused when it ends.
       if (sync) {
         (void)framer_.reject_literal();
+        discard_ = false;
+        refused_ = errc::ok;
         return finish_oneline_error();
       }
       discard_ = true;
       return 0;
     }
     if (discard_) {
-      if (sync) (void)framer_.reject_literal();
+      if (!sync) return 0;
+      // The message ends here (no "+" for this literal): answer what was refused before.
+      (void)framer_.reject_literal();
+      discard_ = false;
+      const errc why = std::exchange(refused_, errc::ok);
+      end_append_state();
+      if (why == errc::append_too_large) return refuse(tag, why, ev.offset, "NO");
+      if (why != errc::ok) return refuse(tag, why, ev.offset);
       return 0;
     }
     bool uid = false;
@@ -1087,13 +1096,16 @@ class server_session {
       case frame_event_kind::message_end: return message_end(ev);
       case frame_event_kind::message_failed: {
         const std::string_view tag = tag_of(ev.message);
+        const bool answered = discard_ && refused_ == errc::ok;
         discard_ = false;
+        refused_ = errc::ok;
         end_append_state();
         if (mode_ == mode::idling || mode_ == mode::auth_exchange) return finish_oneline_error();
         if (is_http(ev.message)) {
           fail(errc::http_request, ev.offset);
           return 3;
         }
+        if (answered) return 0;  // a BAD went out when its literal was refused
         return refuse(tag, ev.error, ev.offset);
       }
       default: return 0;
