@@ -198,6 +198,32 @@ class Commands(unittest.TestCase):
         assert_error(self, run("command", ok + b"a2 LOGIN {99999999999999999999+}\r\n"), ok, 18, "number too large")
 
 
+class Limits(unittest.TestCase):
+    """The tool reads as an authenticated peer: 64 KiB lines, literals up to 2^63-1 octets."""
+
+    def test_line_limit(self):
+        ok = b"a1 NOOP\r\n"
+        fits = b"a2 LOGIN " + b"x" * 65523 + b" y\r\n"
+        self.assertEqual(len(fits), 65536)
+        self.assertEqual(run("command", ok + fits), (0, ok + fits, ""))
+        over = b"a2 LOGIN " + b"x" * 65524 + b" y\r\n"
+        assert_error(self, run("command", ok + over), ok, len(ok) + 65536, "line too long")
+        line = b"* OK " + b"x" * 65529 + b"\r\n"
+        self.assertEqual(len(line), 65536)
+        self.assertEqual(run("response", line), (0, line, ""))
+        hi = b"* OK hi\r\n"
+        assert_error(self, run("response", hi + b"* OK x" + line[5:]), hi, len(hi) + 65536, "line too long")
+
+    def test_literal_limit(self):
+        ok = b"a1 NOOP\r\n"
+        head = b"a2 APPEND INBOX {9223372036854775807+}\r\n"  # accepted: its octets are awaited
+        rc, out, err = run("command", ok + head + b"abc")
+        self.assertEqual((rc, out, err), (1, ok + head + b"abc",
+                                          f"mailwire-inspect: offset {len(ok + head) + 3}: message ended inside a literal\n"))
+        assert_error(self, run("command", ok + b"a2 APPEND INBOX {9223372036854775808}\r\nabc"), ok, 25,
+                     "number too large")
+
+
 class Responses(unittest.TestCase):
     def test_canonical_forms_and_idempotence(self):
         src = crlf(b"* ok [alert] hi\n* 0003 exists\n* 1 fetch (uid 7 flags (\\seen) rfc822.size 0044)\na1 ok done\n+\n"
