@@ -80,14 +80,19 @@ inline std::uint64_t stream_offset(std::uint64_t start, std::size_t p, std::span
   return at;
 }
 
+/// How side_base::message() reads: a complete message that moves the reading state on, or a
+/// message that may be cut short (the input ended, or the framer refused it) checked for an error
+/// in what is there: the parsers report need_more for every proper prefix of a valid message.
+enum class reading { commit, check };
+
 /// One side of the conversation: how a message is parsed and written.
 class side_base {
  public:
   virtual ~side_base() = default;
   /// Parses message `m` (stream offset `start`); on success appends its canonical form to
-  /// `out` and, unless `dry`, moves the reading state on (AUTHENTICATE, IDLE, ENABLE).
+  /// `out` and, with reading::commit, moves the reading state on (AUTHENTICATE, IDLE, ENABLE).
   virtual verdict message(std::string_view m, std::span<const imap::literal_span> lits, std::uint64_t start,
-                          std::string& out, bool dry) = 0;
+                          std::string& out, reading how) = 0;
   /// The canonical text of the message up to (and including) the announcement of the streamed
   /// literal that ends `m`; false when none of the closings makes a message the parser takes.
   virtual bool prefix(std::string_view m, std::span<const imap::literal_span> lits, std::uint64_t start,
@@ -149,39 +154,50 @@ class command_side final : public side_base {
   explicit command_side(bool utf8) { opt_.utf8 = utf8; }
 
   verdict message(std::string_view m, std::span<const imap::literal_span> lits, std::uint64_t start,
-                  std::string& out, bool dry) override {
+                  std::string& out, reading how) override {
+    const bool check = how == reading::check;
     if (mode_ == mode::idle) {
       const auto d = imap::parse_idle_done(m);
       if (d.st == mailwire::status::event && d.consumed == m.size()) {
         out.append("DONE\r\n");
-        if (!dry) mode_ = mode::commands;
+        if (!check) mode_ = mode::commands;
         return {};
       }
+      if (check && d.st == mailwire::status::need_more) return {};
       const std::size_t at = d.st == mailwire::status::error ? d.error_offset : std::min<std::size_t>(d.consumed, m.size());
       return bad(stream_offset(start, at, lits), imap::to_string(imap::errc::expected_done));
     }
     if (mode_ == mode::sasl && lits.empty() && m.find(' ') == std::string_view::npos) {
       const auto s = imap::parse_authenticate_line(m);
+      if (check && s.st != mailwire::status::event) {
+        // Cut short: a SASL line so far, or the start of a command ("tag SP ...").
+        if (s.st == mailwire::status::need_more) return {};
+        const auto c = imap::parse_command(m, {}, lim_, opt_);
+        if (c.st == mailwire::status::need_more) return {};
+      }
       if (s.st != mailwire::status::event)
         return bad(start + (s.st == mailwire::status::error ? s.error_offset : m.size()),
                    imap::to_string(s.st == mailwire::status::error ? s.error : imap::errc::bad_base64));
       if (s.consumed != m.size()) return bad(start + s.consumed, imap::to_string(imap::errc::trailing_data));
       out.append(s.value.cancel ? std::string_view("*") : s.value.data);
       out.append("\r\n");
-      if (!dry && s.value.cancel) mode_ = mode::commands;
+      if (!check && s.value.cancel) mode_ = mode::commands;
       return {};
     }
     const imap::literal_context ctx{m.data(), lits};
     const auto r = imap::parse_command(m, ctx, lim_, opt_);
     if (r.st == mailwire::status::error)
       return bad(stream_offset(start, r.error_offset, lits), imap::to_string(r.error));
-    if (r.st == mailwire::status::need_more)  // the framer ended the message at its CRLF
+    if (r.st == mailwire::status::need_more) {
+      if (check) return {};
+      // (The framer ends a message at its CRLF: cannot happen.)
       return bad(stream_offset(start, m.size(), lits), imap::to_string(imap::errc::expected_crlf));
+    }
     if (r.consumed != m.size())
       return bad(stream_offset(start, r.consumed, lits), imap::to_string(imap::errc::trailing_data));
     if (const imap::errc e = imap::write_command(out, r.value, opt_); e != imap::errc::ok)
       return bad(start, imap::to_string(e));
-    if (dry) return {};
+    if (check) return {};
     mode_ = mode::commands;
     if (r.value.kind == imap::command_kind::authenticate) mode_ = mode::sasl;
     if (r.value.kind == imap::command_kind::idle) mode_ = mode::idle;
@@ -228,18 +244,20 @@ class response_side final : public side_base {
   explicit response_side(bool utf8) { ro_.utf8 = utf8; }
 
   verdict message(std::string_view m, std::span<const imap::literal_span> lits, std::uint64_t start,
-                  std::string& out, bool dry) override {
+                  std::string& out, reading how) override {
     const imap::literal_context ctx{m.data(), lits};
     const auto r = imap::parse_response_into(value_, m, &ctx, lim_, ro_);
     if (r.st == mailwire::status::error)
       return bad(stream_offset(start, r.error_offset, lits), imap::to_string(r.error));
-    if (r.st == mailwire::status::need_more)
+    if (r.st == mailwire::status::need_more) {
+      if (how == reading::check) return {};
       return bad(stream_offset(start, m.size(), lits), imap::to_string(imap::errc::expected_crlf));
+    }
     if (r.consumed != m.size())
       return bad(stream_offset(start, r.consumed, lits), imap::to_string(imap::errc::trailing_data));
     if (const imap::errc e = imap::write_response(out, value_, ro_); e != imap::errc::ok)
       return bad(start, imap::to_string(e));
-    if (!dry && value_.kind == imap::response_kind::enabled) {
+    if (how == reading::commit && value_.kind == imap::response_kind::enabled) {
       value_.capabilities.for_each([&](const auto& c) {
         if (enables_utf8(c.text())) ro_.utf8 = true;
       });
@@ -295,7 +313,7 @@ inline int run(std::string_view tool, std::FILE* in, std::FILE* out, side_base& 
     if (r.st == mailwire::status::error) {
       if (!raw_full) {
         text.clear();
-        const verdict v = side.message(raw, raw_spans, msg_start, text, true);
+        const verdict v = side.message(raw, raw_spans, msg_start, text, reading::check);
         if (!v.ok && v.offset < r.error_offset) return fail(tool, w, v.offset, v.reason);
       }
       return fail(tool, w, r.error_offset, imap::to_string(r.error));
@@ -324,7 +342,7 @@ inline int run(std::string_view tool, std::FILE* in, std::FILE* out, side_base& 
       case imap::frame_event_kind::literal_end: in_literal = false; return -1;
       case imap::frame_event_kind::message_end: {
         text.clear();
-        const verdict v = side.message(ev.message, ev.literals, msg_start, text, false);
+        const verdict v = side.message(ev.message, ev.literals, msg_start, text, reading::commit);
         if (!v.ok) return fail(tool, w, v.offset, v.reason);
         if (text.compare(0, emitted.size(), emitted) != 0)
           return fail(tool, w, msg_start, "canonical form of a streamed message changed");
@@ -340,7 +358,7 @@ inline int run(std::string_view tool, std::FILE* in, std::FILE* out, side_base& 
         // The framer refused the message (NUL, line or message too long...): an earlier error
         // of the part it kept comes first.
         text.clear();
-        const verdict v = side.message(ev.message, ev.literals, msg_start, text, true);
+        const verdict v = side.message(ev.message, ev.literals, msg_start, text, reading::check);
         if (!v.ok && v.offset < ev.error_offset) return fail(tool, w, v.offset, v.reason);
         return fail(tool, w, ev.error_offset, imap::to_string(ev.error));
       }
@@ -368,36 +386,40 @@ inline int run(std::string_view tool, std::FILE* in, std::FILE* out, side_base& 
     }
   }
   if (!fr.at_message_boundary()) {
-    if (in_literal) return fail(tool, w, total, imap::to_string(imap::errc::literal_count_mismatch));
-    // The input ends inside a line: end it to see whether what was read is malformed already.
-    std::string_view crlf = "\r\n";
-    for (;;) {
-      const auto r = fr.next(crlf);
-      crlf.remove_prefix(r.consumed);
-      if (r.st == mailwire::status::need_more) break;
-      if (r.st == mailwire::status::error) {
-        if (r.error_offset < total) return fail(tool, w, r.error_offset, imap::to_string(r.error));
-        break;
-      }
-      if (r.ev.kind == imap::frame_event_kind::message_end || r.ev.kind == imap::frame_event_kind::message_failed) {
-        text.clear();
-        const verdict v = side.message(r.ev.message, r.ev.literals, msg_start, text, true);
-        if (!v.ok && v.offset < total) return fail(tool, w, v.offset, v.reason);
-        if (r.ev.kind == imap::frame_event_kind::message_failed && r.ev.error_offset < total)
-          return fail(tool, w, r.ev.error_offset, imap::to_string(r.ev.error));
-        break;
-      }
-      if (r.ev.kind == imap::frame_event_kind::literal_begin) {
-        // An announcement without its CRLF: is the message malformed before it?
-        if (const verdict v = side.literal_allowed(r.ev.message, msg_start); !v.ok && v.offset < total)
-          return fail(tool, w, v.offset, v.reason);
-        verdict v;
-        if (!side.prefix(r.ev.message, r.ev.literals, msg_start, text, v) && v.offset < total)
-          return fail(tool, w, v.offset, v.reason);
-        break;
+    // The input ends inside a message. What was read may be malformed already: the parsers
+    // report need_more for every proper prefix of a valid message, so an error there stands
+    // whatever would have followed.
+    std::uint64_t at = total;
+    std::string_view why = in_literal ? imap::to_string(imap::errc::literal_count_mismatch) : side.incomplete();
+    if (!raw_full) {
+      text.clear();
+      if (const verdict v = side.message(raw, raw_spans, msg_start, text, reading::check); !v.ok && v.offset < at) {
+        at = v.offset;
+        why = v.reason;
       }
     }
-    return fail(tool, w, total, side.incomplete());
+    // The framer's own refusals of the octets read (a NUL, a line over the limit): end the line
+    // to have the message_failed event that gives their offset.
+    if (!in_literal) {
+      std::string_view crlf = "\r\n";
+      for (int guard = 0; guard < 4; ++guard) {
+        const auto r = fr.next(crlf);
+        crlf.remove_prefix(r.consumed);
+        if (r.st != mailwire::status::event && r.st != mailwire::status::paused) break;
+        if (r.ev.kind == imap::frame_event_kind::message_failed) {
+          const imap::errc e = r.ev.error;
+          if ((e == imap::errc::nul_outside_literal8 || e == imap::errc::line_too_long ||
+               e == imap::errc::message_too_large) && r.ev.error_offset < at) {
+            at = r.ev.error_offset;
+            why = imap::to_string(e);
+          }
+          break;
+        }
+        if (r.ev.kind == imap::frame_event_kind::message_end || r.ev.kind == imap::frame_event_kind::literal_begin)
+          break;
+      }
+    }
+    return fail(tool, w, at, why);
   }
   if (!w.flush()) return fail(tool, w, total, "write error");
   return exit_ok;

@@ -184,6 +184,17 @@ class Commands(unittest.TestCase):
         assert_error(self, run("command", ok + b"a2 NOOP\r"), ok, 17, "incomplete command")
         # ... but what was read is malformed already: its own offset.
         assert_error(self, run("command", ok + b"* NOO"), ok, 9, "invalid tag")
+        assert_error(self, run("command", ok + b"a2 LOGIN a\0b"), ok, 19, "NUL outside literal8")
+        assert_error(self, run("command", ok + b"a2 LOGIN " + b"x" * 70000), ok, len(ok) + 65536, "line too long")
+        # A word cut by the end of the input may go on ("CHARS" -> "CHARSET"): incomplete.
+        src = ok + b"a2 SEARCH CHARS"
+        assert_error(self, run("command", src), ok, len(src), "incomplete command")
+        # After AUTHENTICATE a cut line may be a SASL line or the start of a command.
+        src = crlf(b"a1 AUTHENTICATE X\nab!c")
+        assert_error(self, run("command", src), crlf(b"a1 AUTHENTICATE X\n"), len(src), "incomplete line")
+        src = crlf(b"a1 IDLE\nDON")
+        assert_error(self, run("command", src), crlf(b"a1 IDLE\n"), len(src), "incomplete line")
+        assert_error(self, run("command", crlf(b"a1 IDLE\nDOX")), crlf(b"a1 IDLE\n"), 11, "DONE expected")
         # Unbalanced parentheses.
         assert_error(self, run("command", ok + b"a2 FETCH 1 (FLAGS UID\r\n"), ok, 30, "invalid fetch attribute")
         assert_error(self, run("command", ok + b"a2 STATUS INBOX (MESSAGES))\r\n"), ok, 35, "invalid command argument")
