@@ -79,7 +79,8 @@ std::size_t check_goldens(const char* name) {
     const auto p = mwtest::parse_checked(fn, m);
     REQUIRE(p.r.ok());
     CHECK(p.r.consumed == m.size());
-    CHECK(p.r.value.kind != command_kind::unknown);
+    // the RFCs' experimental command (RFC 3501 6.5.1, RFC 9051 6.5.1) is the only unknown one
+    if (m.find(" XPIG-LATIN") == std::string::npos) CHECK(p.r.value.kind != command_kind::unknown);
     std::string out;
     REQUIRE(write_command(out, p.r.value, utf8_opt()) == errc::ok);
     CHECK(out == m);
@@ -108,15 +109,15 @@ TEST_CASE("imap command: RFC 3501 examples byte for byte", "[imap][command]") {
     CHECK(out == m);
     ++n;
   }
-  CHECK(n == 58);
+  CHECK(n == 67);
 }
 
 TEST_CASE("imap command: RFC 9051 examples byte for byte", "[imap][command]") {
-  CHECK(check_goldens("rfc9051.txt") == 40);
+  CHECK(check_goldens("rfc9051.txt") == 202);
 }
 
 TEST_CASE("imap command: extension RFC examples byte for byte", "[imap][command]") {
-  CHECK(check_goldens("extensions.txt") == 74);
+  CHECK(check_goldens("extensions.txt") == 302);
 }
 
 TEST_CASE("imap command: typed values", "[imap][command]") {
@@ -563,4 +564,108 @@ TEST_CASE("imap command: goldens through the framer, big literals streamed", "[i
     CHECK(streamed >= 1);
     CHECK_FALSE(streamed_octets.empty());
   }
+}
+
+TEST_CASE("imap command: RFC examples that violate their ABNF are refused", "[imap][command]") {
+  // The RFCs' own lines (tests/data/imap/commands/extensions.txt quotes them with the reason).
+  struct bad {
+    const char* in;
+    errc e;
+    std::size_t at;
+  };
+  const bad table[] = {
+      // RFC 5819 section 3: no SP between list-select-opts and the reference name (RFC 5258 section 6);
+      // RFC 9051 section 6.3.9.8 prints the same command with the SP.
+      {"A02 LIST (SUBSCRIBED RECURSIVEMATCH)\"\" % RETURN (STATUS (MESSAGES))\r\n", errc::expected_space, 36},
+      // RFC 5464 section 4.4.1: two entries without parentheses (entries = entry / "(" entry *(SP entry) ")").
+      {"a GETMETADATA \"INBOX\" /private/comment /shared/comment\r\n", errc::trailing_data, 38},
+  };
+  for (const auto& b : table) {
+    INFO(b.in);
+    const auto r = parse_command(b.in, {}, auth_limits());
+    CHECK(r.st == status::error);
+    CHECK(r.error == b.e);
+    CHECK(r.error_offset == b.at);
+  }
+}
+
+TEST_CASE("imap command: RFC examples without their literal data are prefixes", "[imap][command]") {
+  // The RFCs show only the announcement because the server refuses the command first (RFC 3501 /
+  // 9051 section 7.5 / 7.6, RFC 3502 section 6.3.11) or elide the message (RFC 8474 section 5.3).
+  const char* const lines[] = {
+      "A044 BLURDYBLOOP {102856}\r\n",
+      "A004 APPEND bogusname (\\Flagged) {1023}\r\n",
+      "A005 APPEND test (\\Flagged) {99}\r\nDate: Mon, 7 Feb 2000 22:43:04 -0800 (PST)\r\n"
+      "From: Fred Foobar <fred@example.com>\r\nSubject: hmm...\r\n {35403}\r\n",
+      "5 append inbox \"20-Mar-2018 03:07:37 +1100\" {733}\r\n",
+  };
+  for (const char* l : lines) {
+    INFO(l);
+    CHECK(parse_command(l, {}, auth_limits()).st == status::need_more);
+  }
+}
+
+TEST_CASE("imap command: GETMETADATA options after the mailbox (RFC 5464 examples)", "[imap][command]") {
+  const std::string in = "a GETMETADATA \"INBOX\" (MAXSIZE 1024) (/shared/comment /private/comment)\r\n";
+  const auto r = parse_command(in, {}, auth_limits());
+  REQUIRE(r.ok());
+  const auto& g = args<cmd_generic>(r);
+  CHECK(g.options_after_mailbox);
+  CHECK(g.options.raw == "(MAXSIZE 1024)");
+  CHECK(g.list.raw == "(/shared/comment /private/comment)");
+  std::string out;
+  REQUIRE(write_command(out, r.value) == errc::ok);
+  CHECK(out == in);
+  // the ABNF order (options first) is kept as written too
+  const std::string abnf = "a GETMETADATA (DEPTH 1) \"INBOX\" (/private/filters/values)\r\n";
+  const auto r2 = parse_command(abnf, {}, auth_limits());
+  REQUIRE(r2.ok());
+  CHECK_FALSE(args<cmd_generic>(r2).options_after_mailbox);
+  CHECK(args<cmd_generic>(r2).options.raw == "(DEPTH 1)");
+  out.clear();
+  REQUIRE(write_command(out, r2.value) == errc::ok);
+  CHECK(out == abnf);
+  // a single list after the mailbox is the entries; a second options list is refused
+  const auto r3 = parse_command("a GETMETADATA INBOX (/a /b)\r\n", {}, auth_limits());
+  REQUIRE(r3.ok());
+  CHECK_FALSE(args<cmd_generic>(r3).options.present());
+  const auto r4 = parse_command("a GETMETADATA (DEPTH 1) INBOX (MAXSIZE 5) /a\r\n", {}, auth_limits());
+  CHECK(r4.st == status::error);
+  // every prefix of the RFC form is need_more
+  for (std::size_t k = 0; k < in.size(); ++k) {
+    INFO(k);
+    CHECK(parse_command(std::string_view(in).substr(0, k), {}, auth_limits()).st == status::need_more);
+  }
+}
+
+TEST_CASE("imap command: a date's month keeps its letter case (RFC 5256 \"5-MAR-2000\")", "[imap][command]") {
+  const std::string in = "A283 THREAD ORDEREDSUBJECT UTF-8 SINCE 5-MAR-2000\r\n";
+  const auto r = parse_command(in, {}, auth_limits());
+  REQUIRE(r.ok());
+  const auto& t = args<cmd_sort>(r);
+  REQUIRE(t.program.nodes.size() == 1);
+  const date d = t.program.nodes[0].date;
+  CHECK(d.month() == 3);
+  CHECK(d.month_case() == 6);  // "A" and "R" differ from "Mar"
+  CHECK(d == *date::make(2000, 3, 5));
+  std::string out;
+  REQUIRE(write_command(out, r.value) == errc::ok);
+  CHECK(out == in);
+  // the same for date and date-time values directly
+  const auto pd = parse_date("\"07-fEB-1994\"");
+  REQUIRE(pd.ok());
+  CHECK(pd.value.month_case() == 7);  // all three letters differ from "Feb"
+  out.clear();
+  REQUIRE(write_date(out, pd.value) == errc::ok);
+  CHECK(out == "\"07-fEB-1994\"");
+  const auto pt = parse_date_time("\"17-jul-1996 02:44:25 -0700\"");
+  REQUIRE(pt.ok());
+  CHECK(pt.value.month_case() == 1);
+  out.clear();
+  REQUIRE(write_date_time(out, pt.value) == errc::ok);
+  CHECK(out == "\"17-jul-1996 02:44:25 -0700\"");
+  // host-built dates are written "Jan".."Dec"
+  out.clear();
+  REQUIRE(write_date(out, *date::make(2000, 3, 5)) == errc::ok);
+  CHECK(out == "5-Mar-2000");
 }

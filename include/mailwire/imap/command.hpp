@@ -244,6 +244,9 @@ struct cmd_generic {
   mailbox mbox;            ///< GETMETADATA / SETMETADATA
   raw_list options;        ///< GETMETADATA options
   raw_list list;           ///< ID params, SETQUOTA resources, GETMETADATA entries, SETMETADATA values
+  /// GETMETADATA options written after the mailbox, as in RFC 5464's own examples (sections 4.2.1,
+  /// 4.2.2) and as Cyrus accepts; its ABNF (section 5) puts them before the mailbox.
+  bool options_after_mailbox = false;
   friend bool operator==(const cmd_generic&, const cmd_generic&) = default;
 };
 /// A command name we do not know, with its arguments as written (after the SP).
@@ -920,6 +923,19 @@ inline bool parse_args(cmd_reader& r, command& c) {
       if (!r.mbox(a.mbox) || !r.sp() || !r.peek(ch)) return false;
       if (ch == '(') {
         if (!r.list(a.list, 1, false)) return false;
+        // RFC 5464 examples: "GETMETADATA mailbox (options) entries"; a list followed by SP was
+        // the options (at most one options list).
+        if (!a.options.present() && r.i < r.in.size() && r.in[r.i] == ' ') {
+          a.options = a.list;
+          a.list = {};
+          a.options_after_mailbox = true;
+          if (!r.sp() || !r.peek(ch)) return false;
+          if (ch == '(') {
+            if (!r.list(a.list, 1, false)) return false;
+          } else if (!r.astring(a.name)) {
+            return false;
+          }
+        }
       } else if (!r.astring(a.name)) {
         return false;
       }
@@ -1393,12 +1409,16 @@ inline errc write_args(std::string& out, const command& c, const options& opt) {
               chain(write_raw_list(out, a.list));
               return e;
             case command_kind::getmetadata:
-              if (a.options.present()) {
+              if (a.options.present() && !a.options_after_mailbox) {
                 chain(write_raw_list(out, a.options));
                 out.push_back(' ');
               }
               chain(write_mbox(out, a.mbox, opt));
               out.push_back(' ');
+              if (a.options.present() && a.options_after_mailbox) {
+                chain(write_raw_list(out, a.options));
+                out.push_back(' ');
+              }
               if (a.list.present()) chain(write_raw_list(out, a.list));
               else chain(write_astring(out, a.name, opt));
               return e;

@@ -15,7 +15,8 @@
 // Months are case-insensitive ABNF strings; days are checked against the month (Gregorian
 // leap years), hours < 24, minutes < 60, seconds <= 60 (leap second), zone minutes < 60.
 // Values keep what the writer needs to give back canonical input byte for byte (quotes, day
-// digits, day padding, zone sign of "-0000"); months are written "Jan", "Feb"...
+// digits, day padding, zone sign of "-0000", the letter case of the month as written: "5-MAR-2000"
+// of RFC 5256 section 3 comes back as it came); a host-built date writes "Jan", "Feb"...
 #pragma once
 
 #include <cstddef>
@@ -62,6 +63,23 @@ inline constexpr std::string_view month_names[12] = {"Jan", "Feb", "Mar", "Apr",
 
 [[nodiscard]] constexpr bool digit(char c) noexcept { return c >= '0' && c <= '9'; }
 
+/// The letters of a month name (3 octets, already matched) whose case differs from "Jan"'s: bit k
+/// for letter k (RFC 9051 section 9: date-month is a case-insensitive string).
+[[nodiscard]] constexpr std::uint8_t month_case(std::string_view m, int month) noexcept {
+  std::uint8_t bits = 0;
+  for (std::size_t k = 0; k < 3; ++k)
+    if (m[k] != month_names[month - 1][k]) bits = static_cast<std::uint8_t>(bits | (1u << k));
+  return bits;
+}
+
+/// Appends month 1..12 with the letters of `bits` in the other case.
+inline void append_month(std::string& out, unsigned month, std::uint8_t bits) {
+  for (std::size_t k = 0; k < 3; ++k) {
+    const char c = month_names[month - 1][k];
+    out.push_back((bits >> k & 1u) != 0 ? static_cast<char>(c ^ 0x20) : c);
+  }
+}
+
 }  // namespace detail
 
 /// An IMAP date (RFC 9051 section 9 `date`).
@@ -86,6 +104,10 @@ class date {
   [[nodiscard]] constexpr bool quoted() const noexcept { return quoted_; }
   /// A day below 10 written with two digits ("01").
   [[nodiscard]] constexpr bool two_digit_day() const noexcept { return two_digit_day_; }
+  /// Letters of the month written in the other case than "Jan" (bit k for letter k; 0: "Jan").
+  [[nodiscard]] constexpr std::uint8_t month_case() const noexcept { return month_case_; }
+  /// Sets the case of the month's letters as month_case() reports it (bits above 2 ignored).
+  constexpr void set_month_case(std::uint8_t bits) noexcept { month_case_ = static_cast<std::uint8_t>(bits & 7u); }
   /// Sets the written form (quotes, "01" vs "1"); the date stays the same.
   constexpr void set_form(bool quoted, bool two_digit_day) noexcept {
     quoted_ = quoted;
@@ -102,7 +124,7 @@ class date {
 
  private:
   std::uint16_t year_ = 1970;
-  std::uint8_t month_ = 1, day_ = 1;
+  std::uint8_t month_ = 1, day_ = 1, month_case_ = 0;
   bool quoted_ = false, two_digit_day_ = false;
 };
 
@@ -139,6 +161,10 @@ class date_time {
   [[nodiscard]] constexpr bool zone_negative() const noexcept { return zone_negative_; }
   /// A day below 10 written "07" rather than " 7".
   [[nodiscard]] constexpr bool zero_padded_day() const noexcept { return zero_padded_; }
+  /// Letters of the month written in the other case than "Jan" (see date::month_case()).
+  [[nodiscard]] constexpr std::uint8_t month_case() const noexcept { return date_.month_case(); }
+  /// Sets the case of the month's letters (see date::set_month_case()).
+  constexpr void set_month_case(std::uint8_t bits) noexcept { date_.set_month_case(bits); }
   /// Sets how a day below 10 is written ("07" or " 7").
   constexpr void set_zero_padded_day(bool z) noexcept { zero_padded_ = z; }
   /// Sets the sign written for a zero zone ("-0000" when true; other zones keep their sign).
@@ -183,6 +209,7 @@ class date_time {
   }
   if (in[i] != '-') return detail::fail<date>(errc::bad_date, i);
   ++i;
+  const std::size_t month_at = i;
   const int month = detail::read_month(in.substr(i));
   if (month == 0) return detail::more<date>();
   if (month < 0) return detail::fail<date>(errc::bad_date, i);
@@ -204,6 +231,7 @@ class date_time {
   auto d = date::make(year, static_cast<unsigned>(month), day);
   if (!d) return detail::fail<date>(errc::bad_date, day_at);
   d->set_form(quoted, two);
+  d->set_month_case(detail::month_case(in.substr(month_at, 3), month));
   return detail::done(*d, i);
 }
 
@@ -248,16 +276,17 @@ class date_time {
   if (!t) return detail::fail<date_time>(errc::bad_date_time, 1);
   t->set_negative_zero_zone(in[22] == '-');
   t->set_zero_padded_day(in[1] == '0');
+  t->set_month_case(detail::month_case(in.substr(4, 3), static_cast<int>(month)));
   return detail::done(*t, shape.size());
 }
 
-/// Appends a date in its form (quotes, day digits); the month as "Jan".."Dec".
+/// Appends a date in its form (quotes, day digits, month letter case; "Jan".."Dec" when built).
 [[nodiscard]] inline errc write_date(std::string& out, const date& d) {
   if (d.quoted()) out.push_back('"');
   if (d.two_digit_day() || d.day() >= 10) out.push_back(static_cast<char>('0' + d.day() / 10));
   out.push_back(static_cast<char>('0' + d.day() % 10));
   out.push_back('-');
-  out.append(detail::month_names[d.month() - 1]);
+  detail::append_month(out, d.month(), d.month_case());
   out.push_back('-');
   const unsigned y = d.year();
   for (unsigned div : {1000u, 100u, 10u, 1u}) out.push_back(static_cast<char>('0' + y / div % 10));
@@ -279,7 +308,7 @@ class date_time {
     two(t.day());
   }
   out.push_back('-');
-  out.append(detail::month_names[t.month() - 1]);
+  detail::append_month(out, t.month(), t.month_case());
   out.push_back('-');
   two(t.year() / 100);
   two(t.year() % 100);
