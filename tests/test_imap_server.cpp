@@ -742,3 +742,51 @@ TEST_CASE("imap server: host misuse is local_state, reset() starts over", "[imap
   CHECK(s.state() == server_state::not_authenticated);
   CHECK(s.output() == "* OK IMAP server ready\r\n");
 }
+
+TEST_CASE("imap server: select_begin writes the RFC 3501 / RFC 9051 responses", "[imap][imap-server]") {
+  server_options o = plain_options();
+  o.condstore = true;
+  o.objectid = true;
+  const std::vector<std::uint32_t> uids{4, 9};
+  const host_fn host = [&](server_session& s, const server_event& ev) {
+    if (ev.kind == server_event_kind::login) {
+      (void)s.accept_login("ok", false);
+    } else if (ev.kind == server_event_kind::command && (ev.command.kind == command_kind::select ||
+                                                          ev.command.kind == command_kind::examine)) {
+      select_info i;
+      i.uids = uids;
+      i.uidvalidity = 3857529045u;
+      i.uidnext = 4392;
+      i.recent = 1;
+      i.first_unseen = 2;
+      i.highest_modseq = 715194045007ull;
+      i.mailbox_id = "F2212ea87-6097-4256-9d51-71338625";
+      CHECK(s.ok() == errc::local_state);  // select_begin first
+      i.flags = "(\\Seen";
+      CHECK(s.select_begin(i) == errc::local_invalid_value);
+      i.flags = "(\\Answered \\Seen)";
+      REQUIRE(s.select_begin(i) == errc::ok);
+      CHECK(s.select_begin(i) == errc::local_state);
+      REQUIRE(s.ok() == errc::ok);
+    } else if (ev.kind == server_event_kind::command && ev.command.kind == command_kind::append) {
+      REQUIRE(s.no("TRYCREATE", "No such mailbox") == errc::ok);
+    } else if (ev.kind == server_event_kind::command) {
+      REQUIRE(s.ok() == errc::ok);
+    }
+  };
+  const run_result r = run_every_chunking(o, "a LOGIN u p\r\nb SELECT INBOX (CONDSTORE)\r\nc EXAMINE Lists\r\n"
+                                             "d ENABLE IMAP4rev2\r\ne APPEND Nope {1+}\r\nx\r\n", host);
+  CHECK(r.output ==
+        lines({"* OK IMAP server ready", "a OK ok", "* 2 EXISTS", "* 1 RECENT", "* OK [UNSEEN 2] First unseen",
+               "* OK [UIDVALIDITY 3857529045] UIDs valid", "* OK [UIDNEXT 4392] Predicted next UID",
+               "* FLAGS (\\Answered \\Seen)",
+               "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] Limited",
+               "* OK [HIGHESTMODSEQ 715194045007] Highest", "* OK [MAILBOXID (F2212ea87-6097-4256-9d51-71338625)] Ok",
+               "b OK [READ-WRITE] SELECT completed", "* OK [CLOSED] Previous mailbox closed", "* 2 EXISTS", "* 1 RECENT",
+               "* OK [UNSEEN 2] First unseen", "* OK [UIDVALIDITY 3857529045] UIDs valid",
+               "* OK [UIDNEXT 4392] Predicted next UID", "* FLAGS (\\Answered \\Seen)",
+               "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] Limited",
+               "* OK [HIGHESTMODSEQ 715194045007] Highest", "* OK [MAILBOXID (F2212ea87-6097-4256-9d51-71338625)] Ok",
+               "c OK [READ-ONLY] EXAMINE completed", "d BAD ENABLE is only valid in the authenticated state",
+               "e NO [TRYCREATE] No such mailbox"}));
+}

@@ -498,12 +498,16 @@ class server_session {
 
   // -- state -----------------------------------------------------------------------------------
 
+  /// The octets to send to the client (RFC 9051 section 7 responses). Views the session's
+  /// buffer: valid until the next call that writes or consumes output.
   [[nodiscard]] std::string_view output() const noexcept { return out_; }
+  /// The first `n` octets of output() were sent.
   void consume_output(std::size_t n) noexcept {
     n = std::min(n, out_.size());
     out_.erase(0, n);
     sent_ += n;
   }
+  /// All of output(), moved out.
   [[nodiscard]] std::string take_output() {
     sent_ += out_.size();
     return std::exchange(out_, std::string());
@@ -521,20 +525,29 @@ class server_session {
     }
     return state_;
   }
+  /// The fatal error (ok while none); the "* BYE" for it is in output().
   [[nodiscard]] errc error() const noexcept { return fatal_; }
+  /// Stream offset of the input at fault.
   [[nodiscard]] std::uint64_t error_offset() const noexcept { return fatal_offset_; }
+  /// LOGOUT answered (RFC 9051 section 3.4) or a fatal error: send output() and close.
   [[nodiscard]] bool closed() const noexcept { return state_ == server_state::logout || mode_ == mode::failed; }
+  /// TLS is on (tls_started(), or server_options::tls_active; RFC 9051 section 6.2.1).
   [[nodiscard]] bool tls_active() const noexcept { return opt_.tls_active; }
+  /// COMPRESS=DEFLATE is on (RFC 4978 section 3).
   [[nodiscard]] bool compression_active() const noexcept { return compress_active_; }
   /// What ENABLE turned on (RFC 5161; RFC 7162 3.1 / 3.2: CONDSTORE also by its first use).
   [[nodiscard]] bool condstore_enabled() const noexcept { return condstore_enabled_; }
+  /// QRESYNC (RFC 7162 section 3.2.3): expunges go out as VANISHED.
   [[nodiscard]] bool qresync_enabled() const noexcept { return qresync_enabled_; }
+  /// UTF-8 in quoted strings and mailbox names (UTF8=ACCEPT RFC 6855, or IMAP4rev2).
   [[nodiscard]] bool utf8_enabled() const noexcept { return utf8_enabled_; }
+  /// IMAP4rev2 (RFC 9051 section 6.3.1): its SELECT responses, no RECENT.
   [[nodiscard]] bool imap4rev2_enabled() const noexcept { return rev2_enabled_; }
   /// The selected mailbox was opened read-only (EXAMINE or [READ-ONLY]).
   [[nodiscard]] bool read_only() const noexcept { return read_only_; }
   /// The selected mailbox's MSN <-> UID map (RFC 9051 section 2.3.1).
   [[nodiscard]] const message_map& map() const noexcept { return map_; }
+  /// The options (tls_active follows tls_started()).
   [[nodiscard]] const server_options& options() const noexcept { return opt_; }
   /// The capability list as sent now (RFC 9051 section 7.2.2).
   [[nodiscard]] std::string capabilities() {
