@@ -27,7 +27,9 @@
 //   and the same octets), then the rest. So the canonical prefix and octets of an item with a
 //   streamed literal are written before the rest of that item is read; when the rest turns out
 //   malformed or incomplete, they stay on the output before the error. The parsers accept a
-//   streamed literal only as APPEND's message data and as the value of a FETCH body item.
+//   streamed literal as APPEND's message data, as the value of a FETCH body item, and in the
+//   arguments of an unknown command or response (kept as written); elsewhere it is refused
+//   before any of its octets is written.
 // - Incomplete input: end of input inside a literal is "message ended inside a literal", in a
 //   line "incomplete command" / "incomplete response" / "incomplete line" (after AUTHENTICATE or
 //   IDLE), at the offset of the end of the input — unless the part that was read is already

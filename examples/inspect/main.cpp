@@ -75,18 +75,19 @@ commands:
                               tagged, untagged, FETCH with literals) in canonical form; "* ENABLED
                               UTF8=ACCEPT" (or IMAP4rev2) allows UTF-8 from the next response on.
                               For both: a literal over 64 KiB is streamed, never held whole (the
-                              parsers take one only as APPEND's message data and as the value of
-                              a FETCH body item): the canonical text up to its announcement is
-                              written, then its octets
-                              as they are read, then the rest of the item, so the start of an item
-                              with a streamed literal is written even when its end is malformed or
+                              parsers take one as APPEND's message data, as the value of a FETCH
+                              body item and in the arguments of an unknown command or response kept
+                              as written, nowhere else: a LOGIN password of 100 KB is refused): the
+                              canonical text up to its announcement is written, then its octets as
+                              they are read, then the rest of the item, so the start of an item with
+                              a streamed literal is written even when its end is malformed or
                               missing. Input that ends inside a literal: "message ended inside a
                               literal", inside a line: "incomplete command" (or "incomplete
-                              response"; "incomplete line" after AUTHENTICATE / IDLE), at the
-                              offset of the end of the input, unless what was read is malformed
-                              already (then that offset). --utf8 (extension): UTF-8 allowed from
-                              the start (RFC 6855 / IMAP4rev2); default strict US-ASCII, modified
-                              UTF-7 mailbox names
+                              response"; "incomplete line" after AUTHENTICATE / IDLE), at the offset
+                              of the end of the input, unless what was read is malformed already
+                              (then that offset). --utf8 (extension): UTF-8 allowed from the start
+                              (RFC 6855 / IMAP4rev2); default strict US-ASCII, modified UTF-7
+                              mailbox names
   base64 encode [--wrap N]    base64 (RFC 2045 section 6.8): lines of N characters ending in CRLF
                               (default 76); --wrap 0 writes one line with no line break
   base64 decode [--strict]    default: characters outside the alphabet are skipped (RFC 2045);

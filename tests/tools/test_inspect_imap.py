@@ -323,6 +323,14 @@ class Streamed(unittest.TestCase):
         self.assertEqual(rc, 1)
         self.assertEqual(out, b"a1 NOOP\r\n" + head + data)
         self.assertEqual(err, f"mailwire-inspect: offset {len(src) - 6}: invalid literal\n")  # MULTIAPPEND wants one
+        # Unknown commands and responses keep a streamed literal as written.
+        src = b"a1 XFOO (" + b"{100000}\r\n" + data + b" x)\r\n"
+        self.assertEqual(run("command", src), (0, src, ""))
+        src = b"* XFOO {100000}\r\n" + data + b"\r\n"
+        self.assertEqual(run("response", src), (0, src, ""))
+        # In a response, a streamed literal outside a FETCH body item: refused at its announcement.
+        src = b"* OK hi\r\n* 4 FETCH (ENVELOPE (NIL {100000}\r\n" + data + b" NIL NIL NIL NIL NIL NIL NIL NIL))\r\n"
+        assert_error(self, run("response", src), b"* OK hi\r\n", 34, "string expected")
         # A streamed literal where none may be: refused before any of its octets is written.
         src = b"a1 NOOP\r\na2 LOGIN {100000}\r\n" + data + b" pass\r\n"
         rc, out, err = run("command", src)
