@@ -13,11 +13,11 @@
 //   (void)read_threads(t.value.extended, tree);   // 8 nodes; tree[0].number == 2
 //
 // Readers run over the text a parsed response keeps (response::ns, response::extended) without
-// allocating (read_threads fills the caller's vector). They return parse_result<std::size_t>
-// (the number of items visited); they never fail on text parse_response accepted, and report
-// an error with its offset in the text otherwise. Values view the message, like the response.
-// Give the message's literal_context when it has streamed literals (none in these places for
-// THREAD; strings elsewhere may be streamed and then have no content).
+// allocating (read_threads fills the caller's vector), noexcept when the callback is. They
+// return parse_result<std::size_t> (the number of items visited); they never fail on text
+// parse_response accepted, and report an error with its offset in the text otherwise. Values
+// view the message, like the response. Give the message's literal_context when it has
+// streamed literals (THREAD has no strings; elsewhere a streamed string has no content).
 //
 // Builders append the canonical text a server puts in those fields (the set_* helpers do it
 // for a response, with the text in the caller's storage): write_response() then writes it back
@@ -50,7 +50,8 @@ namespace mailwire::imap {
 namespace detail {
 
 /// Options to re-read text the response parser accepted (or to check a builder's output).
-[[nodiscard]] inline options data_options(const literal_context* lits, bool utf8, bool literal8 = false) noexcept {
+[[nodiscard]] inline options data_options(const literal_context* lits, bool utf8,
+                                          bool literal8 = false) noexcept {
   options o;
   o.utf8 = utf8;
   o.non_sync_literals = false;
@@ -91,7 +92,9 @@ namespace detail {
   return data_result(r, n);
 }
 
-[[nodiscard]] inline bool data_astring(reader& r, string_value& v) { return r.take(data_astring(r.rest(), r.opt), v); }
+[[nodiscard]] inline bool data_astring(reader& r, string_value& v) {
+  return r.take(data_astring(r.rest(), r.opt), v);
+}
 
 /// Writes a delimiter as quoted (RFC 9051 section 9: QUOTED-CHAR, quoted-specials escaped) or NIL.
 [[nodiscard]] inline errc write_delimiter(std::string& out, char d) {
@@ -214,15 +217,16 @@ class namespace_extension_list {
  public:
   constexpr namespace_extension_list() noexcept = default;
   /// Host values (viewed).
-  [[nodiscard]] static constexpr namespace_extension_list of(std::span<const namespace_extension> items) noexcept {
+  [[nodiscard]] static constexpr namespace_extension_list of(
+      std::span<const namespace_extension> items) noexcept {
     namespace_extension_list l;
     l.items_ = items;
     l.count_ = items.size();
     return l;
   }
   /// Reader use: `raw` the valid run *(SP string SP "(" string *(SP string) ")") of `count`.
-  [[nodiscard]] static constexpr namespace_extension_list unvalidated(std::string_view raw, std::size_t count,
-                                                                      const literal_context* lits = nullptr) noexcept {
+  [[nodiscard]] static constexpr namespace_extension_list unvalidated(
+      std::string_view raw, std::size_t count, const literal_context* lits = nullptr) noexcept {
     namespace_extension_list l;
     l.raw_ = raw;
     l.count_ = count;
@@ -253,7 +257,8 @@ class namespace_extension_list {
     const namespace_extension_list& l;
     options o;
     std::size_t pos = 0, k = 0;
-    explicit cursor(const namespace_extension_list& s) noexcept : l(s), o(detail::data_options(s.lits_, true)) {}
+    explicit cursor(const namespace_extension_list& s) noexcept
+        : l(s), o(detail::data_options(s.lits_, true)) {}
     bool next(namespace_extension& x) {
       if (k == l.count_) return false;
       if (l.raw_.empty()) {
@@ -291,9 +296,9 @@ class namespace_extension_list {
 /// One namespace-descr: "(" string SP (DQUOTE QUOTED-CHAR DQUOTE / nil) *(extension) ")"
 /// (RFC 2342 section 5, RFC 9051 section 9).
 struct namespace_desc {
-  string_value prefix;            ///< the namespace prefix ("", "#shared/", "INBOX.")
-  char delimiter = 0;             ///< the hierarchy delimiter; 0 for NIL
-  bool delimiter_escaped = false; ///< read: written "\\" or "\"" (the writer escapes those always)
+  string_value prefix;             ///< the namespace prefix ("", "#shared/", "INBOX.")
+  char delimiter = 0;              ///< the hierarchy delimiter; 0 for NIL
+  bool delimiter_escaped = false;  ///< read: written "\\" or "\"" (the writer escapes those always)
   namespace_extension_list extensions;
   friend bool operator==(const namespace_desc& a, const namespace_desc& b) {
     return a.prefix == b.prefix && a.delimiter == b.delimiter && a.extensions == b.extensions;
@@ -303,8 +308,9 @@ struct namespace_desc {
 /// Reads one NAMESPACE group, "NIL" or "(" 1*namespace-descr ")" (RFC 2342 section 5; RFC 9051
 /// section 7.3.3: personal, other users', shared), calling f(const namespace_desc&) for each.
 template <class F>
-[[nodiscard]] parse_result<std::size_t> for_each_namespace(std::string_view raw, F&& f,
-                                                           const literal_context* lits = nullptr) {
+[[nodiscard]] parse_result<std::size_t> for_each_namespace(
+    std::string_view raw, F&& f,
+    const literal_context* lits = nullptr) noexcept(std::is_nothrow_invocable_v<F&, const namespace_desc&>) {
   const options o = detail::data_options(lits, true);
   detail::reader r(raw, detail::relaxed_limits(), o);
   std::size_t n = 0;
@@ -346,19 +352,20 @@ template <class F>
 
 /// One of the three groups of a NAMESPACE response as written (RFC 2342 section 5).
 struct namespace_group {
-  std::string_view raw;                     ///< "NIL" or "(...)"
+  std::string_view raw;  ///< "NIL" or "(...)"
   const literal_context* literals = nullptr;
   [[nodiscard]] bool is_nil() const noexcept { return raw.empty() || ascii::iequals(raw, "NIL"); }
   /// for_each_namespace() of this group.
   template <class F>
-  [[nodiscard]] parse_result<std::size_t> for_each(F&& f) const {
+  [[nodiscard]] parse_result<std::size_t> for_each(F&& f) const
+      noexcept(std::is_nothrow_invocable_v<F&, const namespace_desc&>) {
     return for_each_namespace(raw.empty() ? std::string_view("NIL") : raw, static_cast<F&&>(f), literals);
   }
 };
 
 /// The personal, other users' and shared groups of a NAMESPACE response (RFC 2342 section 5).
-[[nodiscard]] inline std::array<namespace_group, 3> namespaces(const response& r,
-                                                               const literal_context* lits = nullptr) noexcept {
+[[nodiscard]] inline std::array<namespace_group, 3> namespaces(
+    const response& r, const literal_context* lits = nullptr) noexcept {
   return {namespace_group{r.ns[0], lits}, namespace_group{r.ns[1], lits}, namespace_group{r.ns[2], lits}};
 }
 
@@ -398,9 +405,11 @@ struct namespace_group {
 
 /// Makes `r` a NAMESPACE response (RFC 2342 section 5) of the three groups, their text written
 /// into `storage` (replaced; keep it alive and unchanged while `r` is used).
-[[nodiscard]] inline errc set_namespaces(response& r, std::string& storage, std::span<const namespace_desc> personal,
+[[nodiscard]] inline errc set_namespaces(response& r, std::string& storage,
+                                         std::span<const namespace_desc> personal,
                                          std::span<const namespace_desc> other,
-                                         std::span<const namespace_desc> shared, const response_options& ro = {}) {
+                                         std::span<const namespace_desc> shared,
+                                         const response_options& ro = {}) {
   storage.clear();
   std::size_t at[4] = {0, 0, 0, 0};
   const std::span<const namespace_desc> groups[3] = {personal, other, shared};
@@ -418,15 +427,16 @@ struct namespace_group {
 // ---------------------------------------------------------------------------------------------
 // THREAD
 
-/// "No node": the parent of a root, the child of a leaf, the sibling of a last child.
+/// "No node" in a thread forest (RFC 5256 section 4): a root's parent, a leaf's first child,
+/// a last child's next sibling.
 inline constexpr std::uint32_t no_thread_node = 0xFFFFFFFFu;
 
 /// One node of a THREAD response's forest (RFC 5256 section 4), kept flat: indices into the
 /// node vector. number 0 is a placeholder for a missing parent ("((3)(5))": 3 and 5 are
 /// siblings under a message that is not there).
 struct thread_node {
-  std::uint32_t number = 0;                   ///< message number or UID; 0: placeholder
-  std::uint32_t parent = no_thread_node;      ///< no_thread_node for a root
+  std::uint32_t number = 0;               ///< message number or UID; 0: placeholder
+  std::uint32_t parent = no_thread_node;  ///< no_thread_node for a root
   std::uint32_t first_child = no_thread_node;
   std::uint32_t next_sibling = no_thread_node;  ///< the next root, for a root
   friend constexpr bool operator==(const thread_node&, const thread_node&) noexcept = default;
@@ -436,7 +446,8 @@ struct thread_node {
 /// without its leading SP; "" for none) into `out` (replaced), in pre-order: out[0] is the
 /// first root, roots are chained by next_sibling. No recursion: the depth is the input's.
 /// value: the number of roots.
-[[nodiscard]] inline parse_result<std::size_t> read_threads(std::string_view raw, std::vector<thread_node>& out) {
+[[nodiscard]] inline parse_result<std::size_t> read_threads(std::string_view raw,
+                                                            std::vector<thread_node>& out) {
   out.clear();
   parse_result<std::size_t> res;
   const auto fail = [&](errc e, std::size_t at) {
@@ -471,8 +482,10 @@ struct thread_node {
   // A new list rooted at a new node under `p` (none: a root).
   const auto open_list = [&](std::uint32_t number, std::uint32_t p) {
     const std::uint32_t x = add(number, p);
-    if (last_closed != none && out[last_closed].parent == p) out[last_closed].next_sibling = x;
-    else if (p != none) out[p].first_child = x;
+    if (last_closed != none && out[last_closed].parent == p)
+      out[last_closed].next_sibling = x;
+    else if (p != none)
+      out[p].first_child = x;
     out[x].next_sibling = list_root;  // the enclosing list's root, until this list closes
     list_root = x;
     cur = x;
@@ -481,8 +494,10 @@ struct thread_node {
   const auto number = [&](std::uint32_t& v) {
     const auto n = parse_nz_number(raw.substr(pos));
     if (n.st != status::event) {
-      if (n.st == status::need_more) (void)fail(errc::unexpected_character, raw.size());
-      else (void)fail(n.error, pos + n.error_offset);
+      if (n.st == status::need_more)
+        (void)fail(errc::unexpected_character, raw.size());
+      else
+        (void)fail(n.error, pos + n.error_offset);
       return false;
     }
     v = n.value;
@@ -667,8 +682,9 @@ struct metadata_entry {
 /// Reads METADATA data (RFC 5464 section 4.4): entry-values "(" entry SP value *(SP entry SP
 /// value) ")" when `values`, else entry-list entry *(SP entry); f(const metadata_entry&) each.
 template <class F>
-[[nodiscard]] parse_result<std::size_t> for_each_metadata(std::string_view raw, bool values, F&& f,
-                                                          const literal_context* lits = nullptr) {
+[[nodiscard]] parse_result<std::size_t> for_each_metadata(
+    std::string_view raw, bool values, F&& f,
+    const literal_context* lits = nullptr) noexcept(std::is_nothrow_invocable_v<F&, const metadata_entry&>) {
   const options o = detail::data_options(lits, true);
   const options o8 = detail::data_options(lits, true, true);
   detail::reader r(raw, detail::relaxed_limits(), o);
@@ -689,8 +705,9 @@ template <class F>
 
 /// for_each_metadata() of a METADATA response (response::extended, response::metadata_values).
 template <class F>
-[[nodiscard]] parse_result<std::size_t> for_each_metadata(const response& resp, F&& f,
-                                                          const literal_context* lits = nullptr) {
+[[nodiscard]] parse_result<std::size_t> for_each_metadata(
+    const response& resp, F&& f,
+    const literal_context* lits = nullptr) noexcept(std::is_nothrow_invocable_v<F&, const metadata_entry&>) {
   return for_each_metadata(resp.extended, resp.metadata_values, static_cast<F&&>(f), lits);
 }
 
@@ -731,7 +748,8 @@ template <class F>
 
 /// Makes `r` a METADATA response (RFC 5464 section 4.4.1) for `mbox` with entry-values.
 [[nodiscard]] inline errc set_metadata(response& r, std::string& storage, const mailbox& mbox,
-                                       std::span<const metadata_entry> entries, const response_options& ro = {}) {
+                                       std::span<const metadata_entry> entries,
+                                       const response_options& ro = {}) {
   storage.clear();
   if (errc e = write_metadata_values(storage, entries, ro); e != errc::ok) return e;
   r.kind = response_kind::metadata;
@@ -764,8 +782,9 @@ template <class F>
 /// Reads the root names of a QUOTAROOT response (RFC 9208 section 5.2: *(SP quota-root-name),
 /// astrings; response::extended), calling f(const string_value&) for each.
 template <class F>
-[[nodiscard]] parse_result<std::size_t> for_each_quota_root(std::string_view raw, F&& f,
-                                                            const literal_context* lits = nullptr) {
+[[nodiscard]] parse_result<std::size_t> for_each_quota_root(
+    std::string_view raw, F&& f,
+    const literal_context* lits = nullptr) noexcept(std::is_nothrow_invocable_v<F&, const string_value&>) {
   const options o = detail::data_options(lits, true);
   detail::reader r(raw, detail::relaxed_limits(), o);
   std::size_t n = 0;
@@ -796,7 +815,8 @@ template <class F>
 
 /// Makes `r` a QUOTAROOT response (RFC 9208 section 5.2) for `mbox` with its root names.
 [[nodiscard]] inline errc set_quotaroot(response& r, std::string& storage, const mailbox& mbox,
-                                        std::span<const string_value> roots, const response_options& ro = {}) {
+                                        std::span<const string_value> roots,
+                                        const response_options& ro = {}) {
   storage.clear();
   if (errc e = write_quota_roots(storage, roots, ro); e != errc::ok) return e;
   r.kind = response_kind::quotaroot;
@@ -817,10 +837,10 @@ enum class list_extended_kind : std::uint8_t {
   oldname,    ///< "OLDNAME" (mailbox) (RFC 9051 section 7.3.1, RFC 5465 section 5.4)
 };
 
-/// One mbox-list-extended-item: tag-string SP tagged-ext-val (RFC 5258 section 4), typed for
+/// One mbox-list-extended-item: tag SP tagged-ext-val (RFC 5258 section 4), typed for
 /// CHILDINFO and OLDNAME (when the value has their shape; else `other`).
 struct list_extended_item {
-  string_value name;  ///< tag-string, as written ("CHILDINFO")
+  string_value name;       ///< the tag (astring, RFC 9051 section 9), as written ("CHILDINFO")
   std::string_view value;  ///< the tagged-ext-val as written (read); the value of `other` to write
   list_extended_kind kind = list_extended_kind::other;
   string_list childinfo;  ///< CHILDINFO: the selection options ("SUBSCRIBED")
@@ -852,9 +872,12 @@ struct list_extended_item {
   friend bool operator==(const list_extended_item& a, const list_extended_item& b) {
     if (!(a.name == b.name) || a.kind != b.kind) return false;
     switch (a.kind) {
-      case list_extended_kind::childinfo: return a.childinfo == b.childinfo;
-      case list_extended_kind::oldname: return a.oldname == b.oldname;
-      case list_extended_kind::other: break;
+      case list_extended_kind::childinfo:
+        return a.childinfo == b.childinfo;
+      case list_extended_kind::oldname:
+        return a.oldname == b.oldname;
+      case list_extended_kind::other:
+        break;
     }
     return a.value == b.value;
   }
@@ -904,17 +927,18 @@ inline void classify_list_item(list_extended_item& it, const options& o, bool ut
 /// Reads LIST / LSUB extended items (RFC 5258 section 4: mbox-list-extended, response::extended)
 /// calling f(const list_extended_item&) for each; OLDNAME names are checked under ro.utf8.
 template <class F>
-[[nodiscard]] parse_result<std::size_t> for_each_list_extended(std::string_view raw, F&& f,
-                                                               const response_options& ro = {},
-                                                               const literal_context* lits = nullptr) {
+[[nodiscard]] parse_result<std::size_t> for_each_list_extended(
+    std::string_view raw, F&& f, const response_options& ro = {},
+    const literal_context* lits =
+        nullptr) noexcept(std::is_nothrow_invocable_v<F&, const list_extended_item&>) {
   const options o = detail::data_options(lits, true);
   detail::reader r(raw, detail::relaxed_limits(), o);
   std::size_t n = 0;
   if (!r.ch('(')) return detail::data_result(r, 0);
   if (!r.is(')')) {
     while (true) {
-      list_extended_item it;
-      if (!r.string(it.name) || !r.sp()) break;
+      list_extended_item it;  // tag: astring (RFC 9051 section 9); response.hpp reads a string
+      if (!detail::data_astring(r, it.name) || !r.sp()) break;
       const std::size_t v = r.pos;
       if (!detail::read_ext_value(r)) break;
       it.value = raw.substr(v, r.pos - v);
@@ -947,11 +971,15 @@ template <class F>
     chk(write_string(out, it.name, o));
     out.push_back(' ');
     switch (it.kind) {
-      case list_extended_kind::childinfo: chk(write_string_list(out, it.childinfo, o)); break;
+      case list_extended_kind::childinfo:
+        chk(write_string_list(out, it.childinfo, o));
+        break;
       case list_extended_kind::oldname:
         out.push_back('(');
-        if (it.oldname.is_inbox()) out.append("\"INBOX\"");
-        else chk(write_string(out, it.oldname.name(), o));
+        if (it.oldname.is_inbox())
+          out.append("\"INBOX\"");
+        else
+          chk(write_string(out, it.oldname.name(), o));
         out.push_back(')');
         break;
       case list_extended_kind::other:
