@@ -471,6 +471,46 @@ TEST_CASE("imap response data: METADATA examples of RFC 5464 sections 4.2-4.4", 
                  {{"/private/vendor/x", false, "a\0b"s}}, true, string_form::literal8);
 }
 
+TEST_CASE("imap response data: streamed literals (the framer's spans) in METADATA and NAMESPACE", "[imap]") {
+  // The framer kept only the announcements: the values have no octets in the message.
+  const std::string msg = "* METADATA INBOX (/private/big {70000}\r\n /shared/x \"y\")\r\n";
+  const mwtest::heap_copy buf(msg);
+  const literal_span span{msg.find("{70000}") + 9, 70000, true, false, true};
+  const literal_context ctx{buf.view().data(), std::span<const literal_span>(&span, 1)};
+  const auto p = parse_response(buf.view(), &ctx, auth_limits());
+  REQUIRE(p.ok());
+  std::vector<metadata_entry> got;
+  REQUIRE(for_each_metadata(
+              p.value, [&](const metadata_entry& e) { got.push_back(e); }, &ctx)
+              .ok());
+  REQUIRE(got.size() == 2);
+  CHECK(got[0].value.streamed());
+  CHECK(got[0].value.size() == 70000);
+  CHECK(got[1].value.content() == "y");
+  // without the spans the text is refused, not over-read
+  CHECK(for_each_metadata(p.value, [](const metadata_entry&) {}).st == status::error);
+  // a server builds the same announcement and streams the octets itself
+  const std::vector<metadata_entry> host = {{a("/private/big"), string_value::streamed_literal(70000)},
+                                            {a("/shared/x"), q("y")}};
+  response r;
+  std::string storage;
+  REQUIRE(set_metadata(r, storage, p.value.mbox, host) == errc::ok);
+  CHECK(written(r) == msg);
+  CHECK(got == host);
+
+  const std::string ns = "* NAMESPACE (({3}\r\n \"/\")) NIL NIL\r\n";
+  const mwtest::heap_copy nb(ns);
+  const literal_span ns_span{ns.find("{3}") + 5, 3, true, false, true};
+  const literal_context nctx{nb.view().data(), std::span<const literal_span>(&ns_span, 1)};
+  const auto np = parse_response(nb.view(), &nctx, auth_limits());
+  REQUIRE(np.ok());
+  const auto d = read_group(namespaces(np.value, &nctx)[0]);
+  REQUIRE(d.size() == 1);
+  CHECK(d[0].prefix.streamed());
+  CHECK(d[0].prefix.size() == 3);
+  CHECK(d[0].delimiter == '/');
+}
+
 TEST_CASE("imap response data: METADATA refusals", "[imap]") {
   std::size_t n = 0;
   const auto count = [&](const metadata_entry&) { ++n; };
