@@ -595,8 +595,8 @@ TEST_CASE("imap command: RFC examples without their literal data are prefixes", 
   const char* const lines[] = {
       "A044 BLURDYBLOOP {102856}\r\n",
       "A004 APPEND bogusname (\\Flagged) {1023}\r\n",
-      "A005 APPEND test (\\Flagged) {99}\r\nDate: Mon, 7 Feb 2000 22:43:04 -0800 (PST)\r\n"
-      "From: Fred Foobar <fred@example.com>\r\nSubject: hmm...\r\n {35403}\r\n",
+      ("A005 APPEND test (\\Flagged) {99}\r\nDate: Mon, 7 Feb 2000 22:43:04 -0800 (PST)\r\n"
+       "From: Fred Foobar <fred@example.com>\r\nSubject: hmm...\r\n {35403}\r\n"),
       "5 append inbox \"20-Mar-2018 03:07:37 +1100\" {733}\r\n",
   };
   for (const char* l : lines) {
