@@ -113,6 +113,11 @@ inline bool close_paren(reader& r, const body_quirks& q) {
   }
   return r.close();
 }
+/// True if v, just read (the cursor right after it), is written as the writer writes it: a
+/// plain quoted string or "NIL" in upper case.
+[[nodiscard]] inline bool as_written(const reader& r, const string_value& v) noexcept {
+  return v.plain() || (v.is_nil() && r.pos >= 3 && r.in.substr(r.pos - 3, 3) == "NIL");
+}
 /// SP then ")": true if the next octets are SP ")" (only checked under space_before_paren).
 [[nodiscard]] inline bool sp_close_next(const reader& r, const body_quirks& q) {
   return q.space_before_paren && r.is(' ') && r.pos + 1 < r.in.size() && r.in[r.pos + 1] == ')';
@@ -126,12 +131,18 @@ class address_list {
  public:
   constexpr address_list() noexcept = default;
   /// Parser use: `raw` a valid list (parentheses included) of `count` addresses, or empty for NIL.
-  [[nodiscard]] static constexpr address_list unvalidated(std::string_view raw, std::size_t count) noexcept {
+  /// `canonical`: raw is exactly what the writer would write (plain quoted strings and "NIL",
+  /// no extra spaces), so it is copied as is.
+  [[nodiscard]] static constexpr address_list unvalidated(std::string_view raw, std::size_t count,
+                                                          bool canonical = false) noexcept {
     address_list l;
     l.raw_ = raw;
     l.count_ = count;
+    l.canonical_ = canonical;
     return l;
   }
+  /// Written as parsed (see unvalidated()).
+  [[nodiscard]] constexpr bool canonical() const noexcept { return canonical_; }
   [[nodiscard]] constexpr bool is_nil() const noexcept { return raw_.empty(); }
   [[nodiscard]] constexpr std::size_t size() const noexcept { return count_; }
   [[nodiscard]] constexpr std::string_view raw() const noexcept { return raw_; }
@@ -173,6 +184,7 @@ class address_list {
  private:
   std::string_view raw_;
   std::size_t count_ = 0;
+  bool canonical_ = false;
 };
 
 /// ENVELOPE (RFC 9051 section 7.5.2): the header fields of a message as the server parsed them.
@@ -189,12 +201,17 @@ class param_list {
  public:
   constexpr param_list() noexcept = default;
   /// Parser use: `raw` a valid list (parentheses included) of `count` pairs, or empty for NIL.
-  [[nodiscard]] static constexpr param_list unvalidated(std::string_view raw, std::size_t count) noexcept {
+  /// `canonical`: raw is exactly what the writer would write, so it is copied as is.
+  [[nodiscard]] static constexpr param_list unvalidated(std::string_view raw, std::size_t count,
+                                                        bool canonical = false) noexcept {
     param_list l;
     l.raw_ = raw;
     l.count_ = count;
+    l.canonical_ = canonical;
     return l;
   }
+  /// Written as parsed (see unvalidated()).
+  [[nodiscard]] constexpr bool canonical() const noexcept { return canonical_; }
   [[nodiscard]] constexpr bool is_nil() const noexcept { return count_ == 0; }
   /// Number of name/value pairs.
   [[nodiscard]] constexpr std::size_t size() const noexcept { return count_; }
@@ -243,6 +260,7 @@ class param_list {
  private:
   std::string_view raw_;
   std::size_t count_ = 0;
+  bool canonical_ = false;
 };
 
 /// What a body part is (RFC 9051 section 9 body-type-basic / -text / -msg / -mpart).
@@ -309,10 +327,14 @@ inline bool read_params(reader& r, param_list& out, const body_quirks& q) {
     out = {};
     return true;
   }
+  bool canon = !q.space_before_paren;
   while (true) {
     if (n == r.lim.list_items) return r.eof() ? r.more() : r.fail(errc::list_too_long, r.pos);
     string_value a, b;
-    if (!body_string(r, a, false) || !r.sp() || !body_string(r, b, q.nil_strings)) return false;
+    if (!body_string(r, a, false) || !r.sp()) return false;
+    canon = canon && a.plain();
+    if (!body_string(r, b, q.nil_strings)) return false;
+    canon = canon && as_written(r, b);
     ++n;
     if (r.is(' ') && !sp_close_next(r, q)) {
       ++r.pos;
@@ -321,7 +343,7 @@ inline bool read_params(reader& r, param_list& out, const body_quirks& q) {
     break;
   }
   if (!close_paren(r, q)) return false;
-  out = param_list::unvalidated(r.in.substr(start, r.pos - start), n);
+  out = param_list::unvalidated(r.in.substr(start, r.pos - start), n, canon);
   return true;
 }
 
@@ -334,12 +356,19 @@ inline bool read_address_list(reader& r, address_list& out, const body_quirks& q
   const std::size_t start = r.pos;
   if (!r.open()) return false;
   std::size_t n = 0;
+  bool canon = !q.space_before_paren && !q.address_list_spaces;
   while (true) {
     if (n == r.lim.list_items) return r.eof() ? r.more() : r.fail(errc::list_too_long, r.pos);
     address a;
-    if (!r.open() || !body_nstring(r, a.name) || !r.sp() || !body_nstring(r, a.adl) || !r.sp() ||
-        !body_nstring(r, a.mailbox) || !r.sp() || !body_nstring(r, a.host) || !close_paren(r, q))
-      return false;
+    if (!r.open() || !body_nstring(r, a.name)) return false;
+    canon = canon && as_written(r, a.name);
+    if (!r.sp() || !body_nstring(r, a.adl)) return false;
+    canon = canon && as_written(r, a.adl);
+    if (!r.sp() || !body_nstring(r, a.mailbox)) return false;
+    canon = canon && as_written(r, a.mailbox);
+    if (!r.sp() || !body_nstring(r, a.host)) return false;
+    canon = canon && as_written(r, a.host);
+    if (!close_paren(r, q)) return false;
     ++n;
     if (q.address_list_spaces && r.is(' ')) {
       if (r.pos + 1 == r.in.size()) return r.more();
@@ -349,7 +378,7 @@ inline bool read_address_list(reader& r, address_list& out, const body_quirks& q
     break;
   }
   if (!close_paren(r, q)) return false;
-  out = address_list::unvalidated(r.in.substr(start, r.pos - start), n);
+  out = address_list::unvalidated(r.in.substr(start, r.pos - start), n, canon);
   return true;
 }
 
@@ -543,6 +572,10 @@ inline errc write_addresses(std::string& out, const address_list& l, const optio
     out.append("NIL");
     return errc::ok;
   }
+  if (l.canonical()) {
+    out.append(l.raw());
+    return errc::ok;
+  }
   errc e = errc::ok;
   out.push_back('(');
   l.for_each([&](const address& a) {
@@ -563,6 +596,10 @@ inline errc write_addresses(std::string& out, const address_list& l, const optio
 inline errc write_params(std::string& out, const param_list& l, const options& opt) {
   if (l.is_nil()) {
     out.append("NIL");
+    return errc::ok;
+  }
+  if (l.canonical()) {
+    out.append(l.raw());
     return errc::ok;
   }
   errc e = errc::ok;
@@ -589,18 +626,14 @@ inline errc write_body_at(std::string& out, const body_structure& b, std::size_t
   const auto chk = [&](errc x) {
     if (r == errc::ok) r = x;
   };
-  out.push_back('(');
-  chk(detail::write_nstr(out, e.date, opt));
-  out.push_back(' ');
-  chk(detail::write_nstr(out, e.subject, opt));
+  chk(detail::write_nstr(out, e.date, opt, true, '('));
+  chk(detail::write_nstr(out, e.subject, opt, true, ' '));
   for (const address_list* l : {&e.from, &e.sender, &e.reply_to, &e.to, &e.cc, &e.bcc}) {
     out.push_back(' ');
     chk(detail::write_addresses(out, *l, opt));
   }
-  out.push_back(' ');
-  chk(detail::write_nstr(out, e.in_reply_to, opt));
-  out.push_back(' ');
-  chk(detail::write_nstr(out, e.message_id, opt));
+  chk(detail::write_nstr(out, e.in_reply_to, opt, true, ' '));
+  chk(detail::write_nstr(out, e.message_id, opt, true, ' '));
   out.push_back(')');
   return r;
 }
@@ -610,11 +643,10 @@ namespace detail {
 inline errc write_ext_tail(std::string& out, const body_part& p, const options& opt) {
   errc r = errc::ok;
   if (p.ext >= 2) {
-    out.push_back(' ');
     if (p.dsp_nil) {
-      out.append("NIL");
+      out.append(" NIL");
     } else {
-      out.push_back('(');
+      out.append(" (");
       r = detail::write_nstr(out, p.dsp_type, opt);
       out.push_back(' ');
       if (r == errc::ok) r = write_params(out, p.dsp_params, opt);
@@ -622,13 +654,17 @@ inline errc write_ext_tail(std::string& out, const body_part& p, const options& 
     }
   }
   if (p.ext >= 3) {
-    out.push_back(' ');
-    if (!p.lang_list.empty()) out.append(p.lang_list);
-    else if (r == errc::ok) r = detail::write_nstr(out, p.language, opt);
+    if (!p.lang_list.empty()) {
+      out.push_back(' ');
+      out.append(p.lang_list);
+    } else {
+      const errc e = detail::write_nstr(out, p.language, opt, true, ' ');
+      if (r == errc::ok) r = e;
+    }
   }
   if (p.ext >= 4) {
-    out.push_back(' ');
-    if (r == errc::ok) r = detail::write_nstr(out, p.location, opt);
+    const errc e = detail::write_nstr(out, p.location, opt, true, ' ');
+    if (r == errc::ok) r = e;
   }
   if (p.ext >= 5) out.append(p.extensions);
   return r;
@@ -640,30 +676,25 @@ inline errc write_body_at(std::string& out, const body_structure& b, std::size_t
   const auto chk = [&](errc x) {
     if (r == errc::ok) r = x;
   };
-  out.push_back('(');
   if (p.kind == body_kind::multipart) {
+    out.push_back('(');
     b.for_each_child(i, [&](std::size_t c) { chk(write_body_at(out, b, c, opt)); });
-    out.push_back(' ');
-    chk(detail::write_nstr(out, p.subtype, opt));
+    chk(detail::write_nstr(out, p.subtype, opt, true, ' '));
     if (p.ext >= 1) {
       out.push_back(' ');
       chk(write_params(out, p.params, opt));
     }
     chk(write_ext_tail(out, p, opt));
   } else {
-    chk(detail::write_nstr(out, p.type, opt));
-    out.push_back(' ');
-    chk(detail::write_nstr(out, p.subtype, opt));
+    chk(detail::write_nstr(out, p.type, opt, true, '('));
+    chk(detail::write_nstr(out, p.subtype, opt, true, ' '));
     out.push_back(' ');
     chk(write_params(out, p.params, opt));
+    chk(detail::write_nstr(out, p.id, opt, true, ' '));
+    chk(detail::write_nstr(out, p.description, opt, true, ' '));
+    chk(detail::write_nstr(out, p.encoding, opt, true, ' '));
     out.push_back(' ');
-    chk(detail::write_nstr(out, p.id, opt));
-    out.push_back(' ');
-    chk(detail::write_nstr(out, p.description, opt));
-    out.push_back(' ');
-    chk(detail::write_nstr(out, p.encoding, opt));
-    out.push_back(' ');
-    append_decimal(out, p.octets);
+    append_number(out, p.octets);
     if (p.kind == body_kind::message) {
       out.push_back(' ');
       chk(write_envelope(out, p.env, opt));
@@ -673,12 +704,9 @@ inline errc write_body_at(std::string& out, const body_structure& b, std::size_t
     }
     if (p.has_lines && (p.kind == body_kind::text || p.kind == body_kind::message)) {
       out.push_back(' ');
-      append_decimal(out, p.lines);
+      append_number(out, p.lines);
     }
-    if (p.ext >= 1) {
-      out.push_back(' ');
-      chk(detail::write_nstr(out, p.md5, opt));
-    }
+    if (p.ext >= 1) chk(detail::write_nstr(out, p.md5, opt, true, ' '));
     chk(write_ext_tail(out, p, opt));
   }
   out.push_back(')');

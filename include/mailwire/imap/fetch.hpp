@@ -474,6 +474,32 @@ namespace detail {
   return ascii::is_alpha(c) || (c >= '0' && c <= '9') || c == '.';
 }
 
+/// The fetch items whose name is all there is (no section, no "<origin>"), the same in commands
+/// and responses: sets `item` when `name` (any case) is one. The first letter picks the one to
+/// three names compared.
+[[nodiscard]] inline bool plain_fetch_item(std::string_view name, fetch_item& item) noexcept {
+  const auto one = [&](std::string_view w, fetch_item it) {
+    if (!ascii::iequals(name, w)) return false;
+    item = it;
+    return true;
+  };
+  switch (name.empty() ? 0 : name[0] & ~0x20) {
+    case 'B': return one("BODYSTRUCTURE", fetch_item::bodystructure);
+    case 'E': return one("ENVELOPE", fetch_item::envelope) || one("EMAILID", fetch_item::emailid);
+    case 'F': return one("FLAGS", fetch_item::flags);
+    case 'I': return one("INTERNALDATE", fetch_item::internaldate);
+    case 'M': return one("MODSEQ", fetch_item::modseq);
+    case 'P': return one("PREVIEW", fetch_item::preview);
+    case 'R':
+      return one("RFC822.SIZE", fetch_item::rfc822_size) || one("RFC822", fetch_item::rfc822) ||
+             one("RFC822.HEADER", fetch_item::rfc822_header) || one("RFC822.TEXT", fetch_item::rfc822_text);
+    case 'S': return one("SAVEDATE", fetch_item::savedate);
+    case 'T': return one("THREADID", fetch_item::threadid);
+    case 'U': return one("UID", fetch_item::uid);
+    default: return false;
+  }
+}
+
 }  // namespace detail
 
 /// Parses one fetch-att (request) or msg-att name with its section and origin (response) at
@@ -493,21 +519,8 @@ namespace detail {
   a.name = name;
   const bool req = form == fetch_form::request;
   enum { plain, with_section, with_binary_section } shape = plain;
-  if (is("ENVELOPE")) a.item = fetch_item::envelope;
-  else if (is("FLAGS")) a.item = fetch_item::flags;
-  else if (is("INTERNALDATE")) a.item = fetch_item::internaldate;
-  else if (is("RFC822")) a.item = fetch_item::rfc822;
-  else if (is("RFC822.HEADER")) a.item = fetch_item::rfc822_header;
-  else if (is("RFC822.SIZE")) a.item = fetch_item::rfc822_size;
-  else if (is("RFC822.TEXT")) a.item = fetch_item::rfc822_text;
-  else if (is("BODYSTRUCTURE")) a.item = fetch_item::bodystructure;
-  else if (is("UID")) a.item = fetch_item::uid;
-  else if (is("MODSEQ")) a.item = fetch_item::modseq;
-  else if (is("EMAILID")) a.item = fetch_item::emailid;
-  else if (is("THREADID")) a.item = fetch_item::threadid;
-  else if (is("SAVEDATE")) a.item = fetch_item::savedate;
-  else if (is("PREVIEW")) a.item = fetch_item::preview;
-  else if (is("BODY")) {
+  if (detail::plain_fetch_item(name, a.item)) {
+  } else if (is("BODY")) {
     a.item = in[n] == '[' ? fetch_item::body_section : fetch_item::body;
     if (in[n] == '[') shape = with_section;
   } else if (req && is("BODY.PEEK")) {

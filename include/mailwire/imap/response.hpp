@@ -396,20 +396,42 @@ inline bool read_namespace(reader& r, std::string_view& out) {
 /// at the end of the input (parse_fetch_prefix).
 inline bool read_msg_att(reader& r, msg_att& a, const response_options& ro, bool& pending) {
   const std::size_t at = r.pos;
-  const auto f = parse_fetch_attribute(r.rest(), r.lim, r.opt, fetch_form::response);
-  if (f.st == status::need_more) return r.more();
-  if (f.st == status::error) {
-    if (f.error != errc::bad_fetch_attribute) return r.fail(f.error, at + f.error_offset);
-    // An extension item: atom SP tagged-ext-val (X-GM-MSGID 123, X-GM-LABELS (\Inbox)).
-    a.other = true;
-    if (!r.token(c_atom, a.name, errc::bad_fetch_attribute) || !r.sp()) return false;
-    const std::size_t v = r.pos;
-    if (!read_ext_value(r)) return false;
-    a.raw = r.in.substr(v, r.pos - v);
-    return true;
+  // A plain name followed by SP (FLAGS, UID, ENVELOPE, BODYSTRUCTURE...): what
+  // parse_fetch_attribute gives for it, set in place (`a.att` is default here).
+  bool plain = false;
+  {
+    std::size_t n = at;
+    while (n < r.in.size() && fetch_name_char(r.in[n])) ++n;
+    if (n < r.in.size() && r.in[n] == ' ') {
+      const std::string_view name = r.in.substr(at, n - at);
+      if (ascii::iequals(name, "BODY")) {
+        a.att.item = fetch_item::body;
+        plain = true;
+      } else {
+        plain = plain_fetch_item(name, a.att.item);
+      }
+      if (plain) {
+        a.att.name = name;
+        r.pos = n;
+      }
+    }
   }
-  a.att = f.value;
-  r.pos += f.consumed;
+  if (!plain) {
+    const auto f = parse_fetch_attribute(r.rest(), r.lim, r.opt, fetch_form::response);
+    if (f.st == status::need_more) return r.more();
+    if (f.st == status::error) {
+      if (f.error != errc::bad_fetch_attribute) return r.fail(f.error, at + f.error_offset);
+      // An extension item: atom SP tagged-ext-val (X-GM-MSGID 123, X-GM-LABELS (\Inbox)).
+      a.other = true;
+      if (!r.token(c_atom, a.name, errc::bad_fetch_attribute) || !r.sp()) return false;
+      const std::size_t v = r.pos;
+      if (!read_ext_value(r)) return false;
+      a.raw = r.in.substr(v, r.pos - v);
+      return true;
+    }
+    a.att = f.value;
+    r.pos += f.consumed;
+  }
   if (!r.sp()) return false;
   const auto data = [&](bool binary) {
     options o = r.opt;
@@ -508,11 +530,29 @@ inline bool read_fetch_atts(reader& r, response& resp, const response_options& r
   while (true) {
     if (n == r.lim.list_items) return done(r.eof() ? r.more() : r.fail(errc::list_too_long, r.pos));
     if (n < resp.atts.size()) {
+      // Back to a default msg_att, keeping the body vector's capacity; the envelope (272
+      // octets) only when the attribute was one (read_msg_att sets only its item's fields).
       msg_att& a = resp.atts[n];
-      std::vector<body_part> parts = std::move(a.body.parts);
-      parts.clear();
-      a = msg_att{};
-      a.body.parts = std::move(parts);
+      if (a.att.item == fetch_item::envelope) a.env = envelope{};
+      a.body.parts.clear();
+      // Only these items set more of fetch_attribute than item and name (section, partial).
+      if (a.att.item == fetch_item::body_section || a.att.item == fetch_item::binary ||
+          a.att.item == fetch_item::binary_size || a.att.item == fetch_item::preview || a.att.peek ||
+          a.att.preview_lazy || a.att.partial.present) {
+        a.att = fetch_attribute{};
+      } else {
+        a.att.item = fetch_attribute{}.item;
+        a.att.name = {};
+      }
+      a.other = false;
+      a.name = {};
+      a.raw = {};
+      a.flags = flag_list{};
+      a.number = 0;
+      a.date = date_time{};
+      a.nil = false;
+      a.data = string_value{};
+      a.objectid = {};
     } else {
       resp.atts.emplace_back();
     }
@@ -1235,6 +1275,10 @@ inline errc write_msg_att(std::string& out, const msg_att& a, const options& o) 
       out.append(names[static_cast<int>(r.kind) - static_cast<int>(response_kind::exists)]);
       if (r.kind == response_kind::fetch) {
         if (r.atts.empty()) chk(errc::local_invalid_value);
+        // The values of a stored response are cold: fetch the attributes and body trees at once.
+        detail::prefetch_range(r.atts.data(), r.atts.size() * sizeof(msg_att));
+        for (const auto& a : r.atts)
+          detail::prefetch_range(a.body.parts.data(), a.body.parts.size() * sizeof(body_part));
         bool first = true;
         for (const auto& a : r.atts) {
           if (!first) out.push_back(' ');

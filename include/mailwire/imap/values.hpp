@@ -176,6 +176,17 @@ inline constexpr std::uint64_t number64_max = 0x7FFFFFFFFFFFFFFFull;
 
 using ascii::append_decimal;  // core/ascii.hpp
 
+/// Appends v as an unsigned decimal (no leading zeros) with one append (the writers' hot path).
+inline void append_number(std::string& out, std::uint64_t v) {
+  char buf[20];
+  std::size_t i = sizeof buf;
+  do {
+    buf[--i] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  out.append(buf + i, sizeof buf - i);
+}
+
 }  // namespace detail
 
 // ---------------------------------------------------------------------------------------------
@@ -297,7 +308,7 @@ class atom {
 /// Appends a number in canonical form (no leading zeros). Over 2^63-1 is local_invalid_value.
 [[nodiscard]] inline errc write_number(std::string& out, std::uint64_t v) {
   if (v > detail::number64_max) return errc::local_invalid_value;
-  detail::append_decimal(out, v);
+  detail::append_number(out, v);
   return errc::ok;
 }
 
@@ -312,6 +323,10 @@ enum class string_form : std::uint8_t {
   literal,   ///< "{" number64 ["+"] "}" CRLF *CHAR8
   literal8,  ///< "~{" number64 ["+"] "}" CRLF *OCTET (RFC 3516 section 4.2)
 };
+
+namespace detail {
+struct reader;
+}  // namespace detail
 
 /// A string value: astring, string or nstring (RFC 9051 sections 4.2-4.5, 9). It remembers its
 /// form; a writer uses that form when it can carry the content, else the next one that can
@@ -359,6 +374,9 @@ class string_value {
   }
 
   [[nodiscard]] constexpr string_form form() const noexcept { return form_; }
+  /// Read by the response parser's fast path as a quoted string of 7-bit QUOTED-CHARs without
+  /// escapes (only it can set this): written back between quotes without another look.
+  [[nodiscard]] constexpr bool plain() const noexcept { return plain_; }
   [[nodiscard]] constexpr bool is_nil() const noexcept { return form_ == string_form::nil; }
   /// A "{N+}" literal (RFC 7888).
   [[nodiscard]] constexpr bool non_sync() const noexcept { return non_sync_; }
@@ -414,6 +432,19 @@ class string_value {
   bool escaped_ = false;
   bool non_sync_ = false;
   bool streamed_ = false;
+  bool plain_ = false;
+
+  // detail::reader sets plain quoted strings (checked by plain_quoted_run) and NIL in place.
+  friend struct detail::reader;
+  constexpr void set(std::string_view raw, string_form form, bool plain) noexcept {
+    raw_ = raw;
+    size_ = raw.size();
+    form_ = form;
+    escaped_ = false;
+    non_sync_ = false;
+    streamed_ = false;
+    plain_ = plain;
+  }
 };
 
 namespace detail {
