@@ -53,6 +53,7 @@ bool set_quirk(response_options& ro, const std::string& q, bool on) {
   else if (q == "empty_param_list") ro.quirks.empty_param_list = on;
   else if (q == "address_list_spaces") ro.quirks.address_list_spaces = on;
   else if (q == "eight_bit_text") ro.eight_bit_text = on;
+  else if (q == "trailing_space") ro.trailing_space = on;
   else return false;
   return true;
 }
@@ -800,7 +801,8 @@ TEST_CASE("imap traces: real-server-style sessions frame, parse and write back",
   CHECK(n.checks > 80);
   // Every named quirk of body.hpp and response.hpp is shown with a server's bytes.
   CHECK(quirks_shown == std::set<std::string>{"text_without_lines", "nil_strings", "space_before_paren",
-                                              "empty_param_list", "address_list_spaces", "eight_bit_text"});
+                                              "empty_param_list", "address_list_spaces", "eight_bit_text",
+                                              "trailing_space"});
   CHECK(n.withouts >= 6);
 }
 

@@ -17,6 +17,8 @@
 //
 // Lists that are rarely inspected (NAMESPACE, THREAD, METADATA values, LIST extended items, ESEARCH
 // extension values, body extensions) are validated and kept as written; the writer copies them.
+// imap/response_data.hpp reads them typed (namespaces(), read_threads(), for_each_metadata(),
+// for_each_quota_root(), for_each_list_extended()) and builds them (set_namespaces(), ...).
 #pragma once
 
 #include <cstddef>
@@ -45,6 +47,10 @@ struct response_options {
   /// Quirk, off: 8-bit octets in human-readable text (resp-text) without UTF-8 enabled, as
   /// localized Courier / Cyrus / Exchange-style servers send in their own charset.
   bool eight_bit_text = false;
+  /// Quirk, off: one SP before the CRLF that ends an untagged data response ("* SEARCH 2 3 ",
+  /// "* STATUS INBOX (MESSAGES 0) ", "* CAPABILITY IMAP4rev1 "), as Yahoo-, Exchange- and
+  /// exmail-style servers send; written without.
+  bool trailing_space = false;
   /// Quirks of ENVELOPE / BODYSTRUCTURE (imap/body.hpp).
   body_quirks quirks;
 };
@@ -288,12 +294,14 @@ inline bool read_ext_value(reader& r) {
 
 inline bool read_mailbox(reader& r, mailbox& m) { return r.take(parse_mailbox(r.rest(), r.lim, r.opt), m); }
 
-/// [SP "(" "MODSEQ" SP n ")"] after SEARCH / SORT numbers.
-inline bool read_numbers(reader& r, response& resp) {
+/// [SP "(" "MODSEQ" SP n ")"] after SEARCH / SORT numbers. `trailing`: a SP before the CRLF is
+/// left for the caller (response_options::trailing_space).
+inline bool read_numbers(reader& r, response& resp, bool trailing = false) {
   const std::size_t start = r.pos;
   std::size_t n = 0, end = r.pos;
   while (r.is(' ')) {
     if (r.pos + 1 == r.in.size()) return r.more();
+    if (trailing && r.in[r.pos + 1] == '\r') break;
     if (r.in[r.pos + 1] == '(') {
       ++r.pos;
       if (!r.open()) return false;
@@ -674,7 +682,8 @@ inline bool read_untagged(reader& r, response& resp, const response_options& ro,
     }
     if (!r.sp() || !read_mailbox(r, resp.mbox)) return false;
     if (r.is(' ')) {
-      // mbox-list-extended = "(" [item *(SP item)] ")", item = tag-string SP tagged-ext-val
+      // mbox-list-extended = "(" [item *(SP item)] ")", item = astring SP tagged-ext-val
+      // (RFC 9051 section 9: mbox-list-extended-item-tag = astring)
       ++r.pos;
       const std::size_t s = r.pos;
       if (!r.open()) return false;
@@ -683,7 +692,7 @@ inline bool read_untagged(reader& r, response& resp, const response_options& ro,
         while (true) {
           if (n++ == r.lim.list_items) return r.eof() ? r.more() : r.fail(errc::list_too_long, r.pos);
           string_value t;
-          if (!r.string(t) || !r.sp() || !read_ext_value(r)) return false;
+          if (!r.astring(t) || !r.sp() || !read_ext_value(r)) return false;
           if (!r.is(' ')) break;
           ++r.pos;
         }
@@ -729,11 +738,11 @@ inline bool read_untagged(reader& r, response& resp, const response_options& ro,
   }
   if (is("SEARCH")) {
     resp.kind = response_kind::search;
-    return read_numbers(r, resp);
+    return read_numbers(r, resp, ro.trailing_space);
   }
   if (is("SORT")) {
     resp.kind = response_kind::sort;
-    return read_numbers(r, resp);
+    return read_numbers(r, resp, ro.trailing_space);
   }
   if (is("ESEARCH")) {
     resp.kind = response_kind::esearch;
@@ -924,6 +933,11 @@ inline parse_result<bool> parse_response_impl(std::string_view in, const literal
   } else if (c == '*') {
     ++r.pos;
     if (!r.sp() || !read_untagged(r, resp, ro, pending)) return failed();
+    // Quirk: SP CRLF after an untagged data response (status responses end in text anyway).
+    if (ro.trailing_space && resp.kind != response_kind::status && r.is(' ')) {
+      if (r.pos + 1 == in.size()) return parse_result<bool>{};  // need_more
+      if (in[r.pos + 1] == '\r') ++r.pos;
+    }
   } else {
     if (!r.take(parse_tag(in, lim, o), resp.tag) || !r.sp()) return failed();
     const std::size_t at = r.pos;
