@@ -953,8 +953,9 @@ template <class F>
   return detail::data_end(r, n);
 }
 
-/// Appends mbox-list-extended (RFC 5258 section 4): "(" [item *(SP item)] ")", tags and
-/// CHILDINFO / OLDNAME values as quoted strings (or literals). local_invalid_value when an
+/// Appends mbox-list-extended (RFC 5258 section 4): "(" [item *(SP item)] ")", tags in their
+/// form (astring: a parsed atom tag stays an atom; host-built ones are quoted) and CHILDINFO /
+/// OLDNAME values as quoted strings (or literals). local_invalid_value when an
 /// `other` value is not a tagged-ext-val, or an item would not read back as given.
 [[nodiscard]] inline errc write_list_extended(std::string& out, std::span<const list_extended_item> items,
                                               const response_options& ro = {}) {
@@ -968,7 +969,7 @@ template <class F>
   for (std::size_t i = 0; i < items.size(); ++i) {
     const list_extended_item& it = items[i];
     if (i) out.push_back(' ');
-    chk(write_string(out, it.name, o));
+    chk(write_astring(out, it.name, o));
     out.push_back(' ');
     switch (it.kind) {
       case list_extended_kind::childinfo:
@@ -996,7 +997,7 @@ template <class F>
     r.pos = 1;
     while (r.good() && k < items.size()) {
       list_extended_item it;
-      if (!r.string(it.name) || !r.sp()) break;
+      if (!r.astring(it.name) || !r.sp()) break;
       const std::size_t v = r.pos;
       if (!detail::read_ext_value(r)) break;
       it.value = r.in.substr(v, r.pos - v);
