@@ -768,7 +768,7 @@ class capability {
 // mailbox names
 
 /// A mailbox name: mailbox = "INBOX" / astring (RFC 9051 section 9). "INBOX" in any case is the
-/// inbox (RFC 9051 section 5.1): equal to every other spelling and written "INBOX". Other names
+/// inbox (RFC 9051 section 5.1): equal to every other spelling, written as spelled. Other names
 /// are compared octet for octet in their wire form: canonical modified UTF-7 (RFC 3501 section
 /// 5.1.3) without UTF8=ACCEPT, UTF-8 with it (RFC 6855 section 3).
 class mailbox {
@@ -845,8 +845,7 @@ class mailbox {
 /// an astring in its form or the next that can carry it.
 [[nodiscard]] inline errc write_mailbox(std::string& out, const mailbox& m, const options& opt = {}) {
   if (m.name().is_nil() || m.name().streamed()) return errc::local_invalid_value;
-  if (m.is_inbox()) return write_astring(out, string_value::from_text("INBOX", m.name().form()), opt);
-  return write_astring(out, m.name(), opt);
+  return write_astring(out, m.name(), opt);  // INBOX keeps its spelling ("inbox" as in RFC 5258's examples)
 }
 
 /// A LIST / LSUB pattern: list-mailbox = 1*list-char / string (RFC 9051 section 9); list-char
