@@ -1194,13 +1194,6 @@ struct authenticate_line {
 
 namespace detail {
 
-/// A mailbox in its spelling as written ("inbox" stays "inbox"; a host-built name is written in
-/// the form it was given).
-inline errc write_mbox(std::string& out, const mailbox& m, const options& opt) {
-  if (m.name().is_nil() || m.name().streamed()) return errc::local_invalid_value;
-  return write_astring(out, m.name(), opt);
-}
-
 inline errc write_raw_list(std::string& out, const raw_list& l) {
   if (l.raw.empty()) return errc::local_invalid_value;
   out.append(l.raw);
@@ -1250,7 +1243,7 @@ inline errc write_args(std::string& out, const command& c, const options& opt) {
           return write_raw_list(out, a.caps);
         } else if constexpr (std::is_same_v<T, cmd_select>) {
           out.push_back(' ');
-          chain(write_mbox(out, a.mbox, opt));
+          chain(write_mailbox(out, a.mbox, opt));
           if (a.params.present()) {
             out.push_back(' ');
             chain(write_raw_list(out, a.params));
@@ -1267,7 +1260,7 @@ inline errc write_args(std::string& out, const command& c, const options& opt) {
           return e;
         } else if constexpr (std::is_same_v<T, cmd_mailbox>) {
           out.push_back(' ');
-          chain(write_mbox(out, a.mbox, opt));
+          chain(write_mailbox(out, a.mbox, opt));
           if (a.params.present()) {
             out.push_back(' ');
             chain(write_raw_list(out, a.params));
@@ -1275,9 +1268,9 @@ inline errc write_args(std::string& out, const command& c, const options& opt) {
           return e;
         } else if constexpr (std::is_same_v<T, cmd_rename>) {
           out.push_back(' ');
-          chain(write_mbox(out, a.from, opt));
+          chain(write_mailbox(out, a.from, opt));
           out.push_back(' ');
-          chain(write_mbox(out, a.to, opt));
+          chain(write_mailbox(out, a.to, opt));
           return e;
         } else if constexpr (std::is_same_v<T, cmd_list>) {
           out.push_back(' ');
@@ -1285,7 +1278,7 @@ inline errc write_args(std::string& out, const command& c, const options& opt) {
             chain(write_raw_list(out, a.selection));
             out.push_back(' ');
           }
-          chain(write_mbox(out, a.reference, opt));
+          chain(write_mailbox(out, a.reference, opt));
           out.push_back(' ');
           if (a.patterns.present()) chain(write_raw_list(out, a.patterns));
           else chain(write_list_mailbox(out, a.pattern, opt));
@@ -1298,13 +1291,13 @@ inline errc write_args(std::string& out, const command& c, const options& opt) {
           return e;
         } else if constexpr (std::is_same_v<T, cmd_status>) {
           out.push_back(' ');
-          chain(write_mbox(out, a.mbox, opt));
+          chain(write_mailbox(out, a.mbox, opt));
           out.push_back(' ');
           chain(write_raw_list(out, a.items));
           return e;
         } else if constexpr (std::is_same_v<T, cmd_append>) {
           out.push_back(' ');
-          chain(write_mbox(out, a.mbox, opt));
+          chain(write_mailbox(out, a.mbox, opt));
           if (a.messages.empty()) return errc::local_invalid_value;
           options o = opt;
           o.literal8 = true;
@@ -1391,7 +1384,7 @@ inline errc write_args(std::string& out, const command& c, const options& opt) {
           chain(write_sequence_set(out, a.set));
           if (k != command_kind::expunge) {
             out.push_back(' ');
-            chain(write_mbox(out, a.mbox, opt));
+            chain(write_mailbox(out, a.mbox, opt));
           }
           return e;
         } else if constexpr (std::is_same_v<T, cmd_generic>) {
@@ -1413,7 +1406,7 @@ inline errc write_args(std::string& out, const command& c, const options& opt) {
                 chain(write_raw_list(out, a.options));
                 out.push_back(' ');
               }
-              chain(write_mbox(out, a.mbox, opt));
+              chain(write_mailbox(out, a.mbox, opt));
               out.push_back(' ');
               if (a.options.present() && a.options_after_mailbox) {
                 chain(write_raw_list(out, a.options));
@@ -1423,7 +1416,7 @@ inline errc write_args(std::string& out, const command& c, const options& opt) {
               else chain(write_astring(out, a.name, opt));
               return e;
             case command_kind::setmetadata:
-              chain(write_mbox(out, a.mbox, opt));
+              chain(write_mailbox(out, a.mbox, opt));
               out.push_back(' ');
               chain(write_raw_list(out, a.list));
               return e;

@@ -115,23 +115,27 @@ namespace detail {
 // ---------------------------------------------------------------------------------------------
 // lists of strings
 
-/// A parenthesized list of strings as written, "(" string *(SP string) ")" (RFC 2342 section 5
-/// namespace-response-extensions; RFC 5258 section 4 CHILDINFO), or host values to write.
+namespace detail {
+
+/// The shape of the lists response_data.hpp reads as written or builds from host values: a span
+/// of host values (viewed), or a valid run of `count` elements as written that Reader::next walks
+/// from Reader::start (each call reads one element and moves `pos` past its separator).
 /// Equality compares the contents element by element (forms aside).
-class string_list {
+template <class T, class Reader>
+class viewed_list {
  public:
-  constexpr string_list() noexcept = default;
+  constexpr viewed_list() noexcept = default;
   /// Host values (viewed: keep them alive while the list is used).
-  [[nodiscard]] static constexpr string_list of(std::span<const string_value> items) noexcept {
-    string_list l;
+  [[nodiscard]] static constexpr viewed_list of(std::span<const T> items) noexcept {
+    viewed_list l;
     l.items_ = items;
     l.count_ = items.size();
     return l;
   }
-  /// Reader use: `raw` a valid "(...)" of `count` strings (astrings allowed), as written.
-  [[nodiscard]] static constexpr string_list unvalidated(std::string_view raw, std::size_t count,
+  /// Reader use: `raw` valid as written, holding `count` elements.
+  [[nodiscard]] static constexpr viewed_list unvalidated(std::string_view raw, std::size_t count,
                                                          const literal_context* lits = nullptr) noexcept {
-    string_list l;
+    viewed_list l;
     l.raw_ = raw;
     l.count_ = count;
     l.lits_ = lits;
@@ -141,17 +145,17 @@ class string_list {
   [[nodiscard]] constexpr bool empty() const noexcept { return count_ == 0; }
   /// The list as written ("" for host values).
   [[nodiscard]] constexpr std::string_view raw() const noexcept { return raw_; }
-  /// Calls f(const string_value&) for each element in order.
+  /// Calls f(const T&) for each element in order.
   template <class F>
   void for_each(F&& f) const {
     cursor c(*this);
-    string_value v;
+    T v;
     while (c.next(v)) f(v);
   }
-  friend bool operator==(const string_list& a, const string_list& b) {
+  friend bool operator==(const viewed_list& a, const viewed_list& b) {
     if (a.count_ != b.count_) return false;
     cursor x(a), y(b);
-    string_value u, v;
+    T u, v;
     while (x.next(u))
       if (!y.next(v) || !(u == v)) return false;
     return true;
@@ -159,30 +163,47 @@ class string_list {
 
  private:
   struct cursor {
-    const string_list& l;
+    const viewed_list& l;
     options o;
-    std::size_t pos = 1, k = 0;
-    explicit cursor(const string_list& s) noexcept : l(s), o(detail::data_options(s.lits_, true)) {}
-    bool next(string_value& v) {
+    std::size_t pos = Reader::start, k = 0;
+    explicit cursor(const viewed_list& s) noexcept : l(s), o(data_options(s.lits_, true)) {}
+    bool next(T& v) {
       if (k == l.count_) return false;
       if (l.raw_.empty()) {
         v = l.items_[k++];
         return true;
       }
-      if (pos >= l.raw_.size()) return false;
-      const auto r = detail::data_astring(l.raw_.substr(pos), o);
-      if (r.st != status::event) return false;
-      v = r.value;
-      pos += r.consumed + 1;  // and the SP or ")"
+      if (!Reader::next(l.raw_, pos, o, l.lits_, v)) return false;
       ++k;
       return true;
     }
   };
   std::string_view raw_;
-  std::span<const string_value> items_;
+  std::span<const T> items_;
   std::size_t count_ = 0;
   const literal_context* lits_ = nullptr;
 };
+
+// Elements of "(" string *(SP string) ")" (astrings allowed), from after the "(".
+struct string_list_reader {
+  static constexpr std::size_t start = 1;
+  static bool next(std::string_view raw, std::size_t& pos, const options& o, const literal_context*,
+                   string_value& v) {
+    if (pos >= raw.size()) return false;
+    const auto r = data_astring(raw.substr(pos), o);
+    if (r.st != status::event) return false;
+    v = r.value;
+    pos += r.consumed + 1;  // and the SP or ")"
+    return true;
+  }
+};
+
+}  // namespace detail
+
+/// A parenthesized list of strings as written, "(" string *(SP string) ")" (RFC 2342 section 5
+/// namespace-response-extensions; RFC 5258 section 4 CHILDINFO), or host values to write.
+/// Equality compares the contents element by element (forms aside).
+using string_list = detail::viewed_list<string_value, detail::string_list_reader>;
 
 /// Appends "(" string *(SP string) ")" (RFC 2342 section 5); an empty list is written "()".
 [[nodiscard]] inline errc write_string_list(std::string& out, const string_list& l, const options& o) {
@@ -211,87 +232,39 @@ struct namespace_extension {
   friend bool operator==(const namespace_extension&, const namespace_extension&) = default;
 };
 
-/// The extensions of one namespace-descr as written (each preceded by SP), or host values.
-/// Equality compares names and values in order (RFC 2342 section 5).
-class namespace_extension_list {
- public:
-  constexpr namespace_extension_list() noexcept = default;
-  /// Host values (viewed).
-  [[nodiscard]] static constexpr namespace_extension_list of(
-      std::span<const namespace_extension> items) noexcept {
-    namespace_extension_list l;
-    l.items_ = items;
-    l.count_ = items.size();
-    return l;
-  }
-  /// Reader use: `raw` the valid run *(SP string SP "(" string *(SP string) ")") of `count`.
-  [[nodiscard]] static constexpr namespace_extension_list unvalidated(
-      std::string_view raw, std::size_t count, const literal_context* lits = nullptr) noexcept {
-    namespace_extension_list l;
-    l.raw_ = raw;
-    l.count_ = count;
-    l.lits_ = lits;
-    return l;
-  }
-  [[nodiscard]] constexpr std::size_t size() const noexcept { return count_; }
-  [[nodiscard]] constexpr bool empty() const noexcept { return count_ == 0; }
-  [[nodiscard]] constexpr std::string_view raw() const noexcept { return raw_; }
-  /// Calls f(const namespace_extension&) for each extension in order.
-  template <class F>
-  void for_each(F&& f) const {
-    cursor c(*this);
-    namespace_extension x;
-    while (c.next(x)) f(x);
-  }
-  friend bool operator==(const namespace_extension_list& a, const namespace_extension_list& b) {
-    if (a.count_ != b.count_) return false;
-    cursor x(a), y(b);
-    namespace_extension u, v;
-    while (x.next(u))
-      if (!y.next(v) || !(u == v)) return false;
+namespace detail {
+
+// Extensions of a namespace-descr, *(SP string SP "(" string *(SP string) ")").
+struct namespace_extension_reader {
+  static constexpr std::size_t start = 0;
+  static bool next(std::string_view s, std::size_t& pos, const options& o, const literal_context* lits,
+                   namespace_extension& x) {
+    if (pos + 1 >= s.size()) return false;
+    const auto n = parse_string(s.substr(pos + 1), relaxed_limits(), o);  // after SP
+    if (n.st != status::event) return false;
+    x.name = n.value;
+    const std::size_t start = pos + 1 + n.consumed + 1;  // after SP: "("
+    std::size_t p = start + 1, count = 0;
+    while (p < s.size()) {
+      const auto v = parse_string(s.substr(p), relaxed_limits(), o);
+      if (v.st != status::event) return false;
+      ++count;
+      p += v.consumed;
+      if (p >= s.size() || s[p] != ' ') break;
+      ++p;
+    }
+    if (p >= s.size() || s[p] != ')') return false;
+    x.values = string_list::unvalidated(s.substr(start, p + 1 - start), count, lits);
+    pos = p + 1;
     return true;
   }
-
- private:
-  struct cursor {
-    const namespace_extension_list& l;
-    options o;
-    std::size_t pos = 0, k = 0;
-    explicit cursor(const namespace_extension_list& s) noexcept
-        : l(s), o(detail::data_options(s.lits_, true)) {}
-    bool next(namespace_extension& x) {
-      if (k == l.count_) return false;
-      if (l.raw_.empty()) {
-        x = l.items_[k++];
-        return true;
-      }
-      const std::string_view s = l.raw_;
-      if (pos + 1 >= s.size()) return false;
-      const auto n = parse_string(s.substr(pos + 1), detail::relaxed_limits(), o);  // after SP
-      if (n.st != status::event) return false;
-      x.name = n.value;
-      const std::size_t start = pos + 1 + n.consumed + 1;  // after SP: "("
-      std::size_t p = start + 1, count = 0;
-      while (p < s.size()) {
-        const auto v = parse_string(s.substr(p), detail::relaxed_limits(), o);
-        if (v.st != status::event) return false;
-        ++count;
-        p += v.consumed;
-        if (p >= s.size() || s[p] != ' ') break;
-        ++p;
-      }
-      if (p >= s.size() || s[p] != ')') return false;
-      x.values = string_list::unvalidated(s.substr(start, p + 1 - start), count, l.lits_);
-      pos = p + 1;
-      ++k;
-      return true;
-    }
-  };
-  std::string_view raw_;
-  std::span<const namespace_extension> items_;
-  std::size_t count_ = 0;
-  const literal_context* lits_ = nullptr;
 };
+
+}  // namespace detail
+
+/// The extensions of one namespace-descr as written (each preceded by SP), or host values.
+/// Equality compares names and values in order (RFC 2342 section 5).
+using namespace_extension_list = detail::viewed_list<namespace_extension, detail::namespace_extension_reader>;
 
 /// One namespace-descr: "(" string SP (DQUOTE QUOTED-CHAR DQUOTE / nil) *(extension) ")"
 /// (RFC 2342 section 5, RFC 9051 section 9).
