@@ -96,6 +96,25 @@ class chunk_plan {
   std::vector<std::uint8_t> sizes_;
 };
 
+/// Feeds a session's peer bytes `in` in the chunks of `plan`, each chunk an exact-size heap copy
+/// (so ASan sees a read past it). Per chunk, take(rest) is called at least once (an empty first
+/// chunk drives the session once) and again while it returns true and bytes remain; take()
+/// removes what the session consumed from rest. After each chunk, done() ends the run early
+/// (closed or failed session).
+template <class Take, class Done>
+void feed_session(std::string_view in, const chunk_plan& plan, Take&& take, Done&& done) {
+  std::size_t pos = 0;
+  for (std::size_t j = 0; pos < in.size() || j == 0; ++j) {
+    const std::size_t len = plan.size(j, in.size() - pos);
+    heap_buffer chunk(in.substr(pos, len));
+    std::string_view rest = chunk.view();
+    for (int guard = 0; guard < 1000000; ++guard)
+      if (!take(rest) || rest.empty()) break;
+    pos += len;
+    if (done() || pos >= in.size()) break;
+  }
+}
+
 /// What a whole streaming run produced.
 template <class Errc>
 struct outcome {

@@ -172,27 +172,21 @@ result run(std::string_view in, const mwfuzz::chunk_plan& plan, std::uint8_t ob)
   im::server_session s(o);
   host_state h;
   result r;
-  std::size_t pos = 0;
-  for (std::size_t j = 0; pos < in.size() || j == 0; ++j) {
-    const std::size_t len = plan.size(j, in.size() - pos);
-    mwfuzz::heap_buffer chunk(in.substr(pos, len));
-    std::string_view rest = chunk.view();
-    for (int guard = 0; guard < 1000000; ++guard) {
-      const std::size_t n = s.receive(rest);
-      rest.remove_prefix(n);
-      drive(s, ob, h, r.out);
-      if (rest.empty() || (n == 0 && s.closed())) break;
-      if (n == 0 && s.state() != im::server_state::compress_pending && s.state() != im::server_state::tls_pending &&
-          s.error() == im::errc::ok) {
-        // No room and no event: impossible with a host that answers everything.
-        MW_FUZZ_CHECK(s.next_event() != status::paused || s.output().size() >= o.max_output);
-      }
-      if (n == 0 && s.error() != im::errc::ok) break;
-    }
-    pos += len;
-    if (s.closed()) break;
-    if (pos >= in.size()) break;
-  }
+  mwfuzz::feed_session(
+      in, plan,
+      [&](std::string_view& rest) {
+        const std::size_t n = s.receive(rest);
+        rest.remove_prefix(n);
+        drive(s, ob, h, r.out);
+        if (n != 0) return true;
+        if (s.closed() || s.error() != im::errc::ok) return false;
+        if (s.state() != im::server_state::compress_pending && s.state() != im::server_state::tls_pending) {
+          // No room and no event: impossible with a host that answers everything.
+          MW_FUZZ_CHECK(s.next_event() != status::paused || s.output().size() >= o.max_output);
+        }
+        return true;
+      },
+      [&] { return s.closed(); });
   r.error = s.error();
   return r;
 }

@@ -106,22 +106,15 @@ result run(std::string_view in, const mwfuzz::chunk_plan& plan, std::uint8_t ob)
   o.input_buffer = 64;  // small, so receive() applies backpressure
   p3::server_session s(o);
   result r;
-  std::size_t pos = 0;
-  for (std::size_t j = 0; pos < in.size() || j == 0; ++j) {
-    const std::size_t len = plan.size(j, in.size() - pos);
-    mwfuzz::heap_buffer chunk(in.substr(pos, len));
-    std::string_view rest = chunk.view();
-    for (int guard = 0; guard < 1000000; ++guard) {
-      const std::size_t n = s.receive(rest);
-      rest.remove_prefix(n);
-      drive(s, ob, r.out);
-      if (rest.empty() || n == 0) break;
-    }
-    pos += len;
-    if (s.closed() || s.error() != p3::errc::ok) break;
-    if (len == 0 && pos < in.size()) continue;
-    if (pos >= in.size()) break;
-  }
+  mwfuzz::feed_session(
+      in, plan,
+      [&](std::string_view& rest) {
+        const std::size_t n = s.receive(rest);
+        rest.remove_prefix(n);
+        drive(s, ob, r.out);
+        return n != 0;
+      },
+      [&] { return s.closed() || s.error() != p3::errc::ok; });
   r.error = s.error();
   return r;
 }
