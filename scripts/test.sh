@@ -24,7 +24,7 @@ PACKAGES=(cmake ninja-build g++ clang libclang-rt-14-dev llvm pkg-config python3
           nettle-dev libsodium-dev libmodpbase64-dev libbaseencode-dev libvmime-dev
           libmimetic-dev libetpan-dev g++-aarch64-linux-gnu qemu-user
           swaks libnet-ssleay-perl curl postfix dovecot-core dovecot-lmtpd python3-aiosmtpd
-          dovecot-pop3d fetchmail getmail6)
+          dovecot-pop3d dovecot-imapd isync fetchmail getmail6)
 
 log() { printf '\n==> %s\n' "$*"; }
 
