@@ -92,7 +92,13 @@
 //
 // Lifetimes: ev.text of literal_data views the input given to that next() call; every other view
 // (line text, ev.message, ev.literals) views the framer's buffer and stays valid until the next
-// call of next() or reset().
+// call of next() or reset() — except on the client side: a message_end (or message_failed of a
+// message with no octet dropped) whose message lies wholly inside the input of the next() call
+// that returns it, with no streamed literal, is a view of that input (no copy: the common case
+// of a response read from a buffer that holds it whole), valid as long as that input is. A host
+// that moves or overwrites its input before it is done with ev.message copies it first. A
+// message split across next() calls (or reported after a line / literal_begin event) is copied
+// into the framer's buffer as before.
 #pragma once
 
 #include <cstddef>
@@ -168,11 +174,13 @@ enum class frame_event_kind : std::uint8_t {
                    ///< as kept), literals
 };
 
-/// The event of a next() call that returned status::event or status::paused.
+/// The event of a next() call that returned status::event or status::paused. Views: see
+/// "Lifetimes" at the top of this file (client side: message may view the caller's input).
 struct frame_event {
   frame_event_kind kind = frame_event_kind::none;
   std::string_view text;      ///< line: the line without CRLF; literal_data: the octets
   std::string_view message;   ///< literal_begin, message_end, message_failed: the message
+                              ///< (client side message_end: possibly a view of next()'s input)
   std::span<const literal_span> literals;  ///< the message's literals so far
   literal_span literal;       ///< literal_begin / literal_data / literal_end: the literal
   std::size_t index = 0;      ///< literal_*: the literal's number in the message, from 0
@@ -223,6 +231,13 @@ class framer {
     }
     if (phase_ == phase::done) start_message();
     base_ = offset_;
+    // Client side, a message starting at in[0]: read it in place while it lies in `in`.
+    if (!server() && phase_ == phase::line && failed_ == errc::ok && buf_.empty()) {
+      direct_ = true;
+      dbeg_ = in.data();
+      dlen_ = 0;
+    }
+    const bool was_direct = direct_;
     std::size_t pos = 0;
     bool ready = false;
     while (!ready) {
@@ -255,6 +270,7 @@ class framer {
     }
     r.consumed = pos;
     offset_ = base_ + pos;
+    if (was_direct) leave_direct(r);
     return r;
   }
 
@@ -294,8 +310,9 @@ class framer {
   /// The error of the message being dropped (ok when none): a host may close at once instead
   /// of reading a large refused literal to its end.
   [[nodiscard]] errc failing() const noexcept { return failed_; }
-  /// Octets of the current message held in memory.
-  [[nodiscard]] std::size_t buffered() const noexcept { return buf_.size(); }
+  /// Octets of the current message held in memory (in the framer's buffer, or in the caller's
+  /// input for a client-side message_end viewed in place).
+  [[nodiscard]] std::size_t buffered() const noexcept { return in_input_ ? dlen_ : buf_.size(); }
   /// Stream offset of the next octet to be taken.
   [[nodiscard]] std::uint64_t offset() const noexcept { return offset_; }
   /// Octets looked at so far (scans, copies, announcement checks): a linear-work witness.
@@ -316,6 +333,49 @@ class framer {
     return lim_.authenticated ? lim_.message_after_auth : lim_.message_before_auth;
   }
   [[nodiscard]] bool server() const noexcept { return opt_.side == framing_side::server; }
+  // The message so far: in buf_, or (direct_) the dlen_ octets of the input at dbeg_.
+  [[nodiscard]] std::size_t msg_size() const noexcept { return direct_ ? dlen_ : buf_.size(); }
+  [[nodiscard]] std::string_view msg_view() const noexcept {
+    return direct_ ? std::string_view(dbeg_, dlen_) : std::string_view(buf_);
+  }
+  // Takes n octets at p: in direct mode p is always dbeg_ + dlen_ (every octet taken so far was
+  // kept, in order), so only the length grows.
+  void msg_append(const char* p, std::size_t n) {
+    if (direct_) {
+      dlen_ += n;
+    } else {
+      buf_.append(p, n);
+    }
+  }
+  // Leaves direct mode: the octets kept so far are copied into buf_ (a message that continues
+  // past this next() call, or one that will not be kept whole); dbeg_ / dlen_ stay for rebase().
+  void materialize() {
+    if (!direct_) return;
+    buf_.assign(dbeg_, dlen_);
+    direct_ = false;
+  }
+  [[nodiscard]] std::string_view rebase(std::string_view v) const noexcept {
+    const auto b = reinterpret_cast<std::uintptr_t>(dbeg_);
+    const auto d = reinterpret_cast<std::uintptr_t>(v.data());
+    if (v.data() == nullptr || d < b || d > b + dlen_) return v;
+    return {buf_.data() + (d - b), v.size()};
+  }
+  // End of a next() call in direct mode: a message_end returned now keeps its view of the
+  // input; anything else (a message still open, a queued message_end) is copied to buf_ and
+  // the views already made point there.
+  void leave_direct(frame_result& r) {
+    if (direct_ && phase_ == phase::done && !queued_) {
+      direct_ = false;
+      in_input_ = true;
+      return;
+    }
+    materialize();
+    r.ev.text = rebase(r.ev.text);
+    r.ev.message = rebase(r.ev.message);
+    pending_.text = rebase(pending_.text);
+    pending_.message = rebase(pending_.message);
+  }
+
   [[nodiscard]] std::size_t take_count(std::size_t avail) const noexcept {
     return remaining_ < avail ? static_cast<std::size_t>(remaining_) : avail;
   }
@@ -325,6 +385,7 @@ class framer {
     if (buf_.capacity() > (std::size_t{1} << 20)) std::string().swap(buf_);
     if (literals_.capacity() > 4096) std::vector<literal_span>().swap(literals_);
     buf_.clear();
+    in_input_ = false;
     literals_.clear();
     failed_ = errc::ok;
     fail_offset_ = 0;
@@ -336,7 +397,7 @@ class framer {
   }
 
   void new_segment_at(std::uint64_t stream_offset) noexcept {
-    line_start_ = buf_.size();
+    line_start_ = msg_size();
     line_len_ = 0;
     line_offset_ = stream_offset;
     tracker_.reset();
@@ -347,7 +408,8 @@ class framer {
     new_segment_at(stream_offset);
   }
 
-  void fail(errc e, std::uint64_t at) noexcept {
+  void fail(errc e, std::uint64_t at) {
+    materialize();  // octets are dropped from here: no longer the input as it is
     if (failed_ == errc::ok) {
       failed_ = e;
       fail_offset_ = at;
@@ -372,7 +434,7 @@ class framer {
     r.st = status::event;
     r.ev = {};
     r.ev.kind = failed_ == errc::ok ? frame_event_kind::message_end : frame_event_kind::message_failed;
-    r.ev.message = buf_;
+    r.ev.message = msg_view();
     r.ev.literals = spans();
     r.ev.offset = message_offset_;
     r.ev.error = failed_;
@@ -402,8 +464,9 @@ class framer {
       why = errc::line_too_long;
     }
     const std::size_t mlim = message_limit();
-    if (buf_.size() + with_lf > mlim) {
-      const std::size_t m = buf_.size() < mlim ? mlim - buf_.size() : 0;
+    const std::size_t held = msg_size();
+    if (held + with_lf > mlim) {
+      const std::size_t m = held < mlim ? mlim - held : 0;
       if (m < at) {
         at = m;
         why = errc::message_too_large;
@@ -422,7 +485,7 @@ class framer {
       for (std::size_t i = 0; i < keep && !classifier_.decided(); ++i, ++examined_)
         classifier_.feed(p[i]);
     }
-    buf_.append(p, keep);
+    msg_append(p, keep);
     examined_ += keep;
     if (at != none) {
       fail(why, base_ + pos + at);
@@ -445,7 +508,8 @@ class framer {
 
   // The LF of a line of a message that has not failed is in buf_ (at its end).
   bool line_end(frame_result& r, std::uint64_t lf_offset) {
-    std::string_view seg(buf_.data() + line_start_, buf_.size() - line_start_ - 1);
+    const std::string_view held = msg_view();
+    std::string_view seg(held.data() + line_start_, held.size() - line_start_ - 1);
     const bool cr = !seg.empty() && seg.back() == '\r';
     if (!cr && !opt_.lenient_bare_lf) return fatal(errc::bare_lf, lf_offset, r);
     if (cr) seg.remove_suffix(1);
@@ -476,18 +540,19 @@ class framer {
       return false;
     }
     literal_span s;
-    s.offset = buf_.size();
+    s.offset = msg_size();
     s.size = a.size;
     s.sync = !a.plus;
     s.binary = a.binary;
     const std::size_t mlim = message_limit();
-    s.streamed = a.size > opt_.inline_literal_max || buf_.size() >= mlim || a.size > mlim - buf_.size();
+    s.streamed = a.size > opt_.inline_literal_max || s.offset >= mlim || a.size > mlim - s.offset;
+    if (s.streamed) materialize();  // its octets will not be in the message
     literals_.push_back(s);
     remaining_ = a.size;
     literal_offset_ = lf_offset + 1;
     pending_ = {};
     pending_.kind = frame_event_kind::literal_begin;
-    pending_.message = buf_;
+    pending_.message = msg_view();
     pending_.literals = spans();
     pending_.literal = s;
     pending_.index = literals_.size() - 1;
@@ -526,7 +591,7 @@ class framer {
   void queue_message_end() noexcept {
     pending_ = {};
     pending_.kind = frame_event_kind::message_end;
-    pending_.message = buf_;
+    pending_.message = msg_view();
     pending_.literals = spans();
     pending_.offset = message_offset_;
     phase_ = phase::done;
@@ -595,7 +660,7 @@ class framer {
     pos += take;
     remaining_ -= take;
     if (!s.streamed) {
-      buf_.append(p, take);
+      msg_append(p, take);
       return false;
     }
     r.st = status::event;
@@ -611,6 +676,10 @@ class framer {
   framing_options opt_;
   limits lim_;
   std::string buf_;                    // the current message (lines, inline literals)
+  bool direct_ = false;                // during next(), client side: the message is in the input
+  const char* dbeg_ = nullptr;         // direct_: where the message starts in the input
+  std::size_t dlen_ = 0;               // direct_: its octets so far
+  bool in_input_ = false;              // the last message_end viewed the input (dlen_ octets)
   std::vector<literal_span> literals_; // its literals
   phase phase_ = phase::done;
   bool queued_ = false;                // pending_ is the next event (status::event)
