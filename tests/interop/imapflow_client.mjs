@@ -47,50 +47,68 @@ const client = new ImapFlow({
 });
 client.on("error", (err) => { out.error = String(err && err.stack || err); });
 
+// Each step runs on when an earlier one failed (its error is kept in out.errors), so that one
+// missing feature does not hide the others.
+out.errors = {};
+async function attempt(name, fn) {
+  try {
+    await fn();
+    step(name);
+  } catch (err) {
+    out.errors[name] = String(err && (err.responseText || err.message) || err) + (err && err.response ? " / " + err.response : "");
+  }
+}
+
 async function main() {
   await client.connect();
   step("connect");
   out.secure = Boolean(client.secureConnection || (client.socket && client.socket.encrypted));
   out.capabilities = [...client.capabilities.keys()].sort();
-  out.list = (await client.list()).map((m) => ({ path: m.path, delimiter: m.delimiter, specialUse: m.specialUse || null }));
-  step("list");
-  out.create = await client.mailboxCreate("Archive");
-  step("create");
+  await attempt("list", async () => {
+    out.list = (await client.list()).map((m) => ({ path: m.path, delimiter: m.delimiter, specialUse: m.specialUse || null }));
+  });
+  await attempt("create", async () => { out.create = await client.mailboxCreate("Archive"); });
   const box = await client.mailboxOpen("INBOX");
   out.inbox = { exists: box.exists, uidValidity: box.uidValidity, uidNext: box.uidNext, readOnly: box.readOnly };
   step("open");
   out.fetch = [];
-  for await (const m of client.fetch("1:*", { uid: true, flags: true, envelope: true, bodyStructure: true, source: true, size: true })) {
-    out.fetch.push(messageOf(m));
-  }
-  step("fetch");
+  await attempt("fetch", async () => {
+    for await (const m of client.fetch("1:*", { uid: true, flags: true, source: true, size: true })) out.fetch.push(messageOf(m));
+  });
+  // ENVELOPE and BODYSTRUCTURE in a FETCH of their own.
+  await attempt("structure", async () => {
+    for await (const m of client.fetch("1:*", { uid: true, envelope: true, bodyStructure: true })) {
+      const f = out.fetch.find((x) => x.uid === m.uid);
+      if (f) { f.envelope = envelopeOf(m.envelope); f.bodyStructure = structureOf(m.bodyStructure); }
+    }
+  });
   const uids = out.fetch.map((m) => m.uid);
-  out.search = {
-    all: await client.search({ all: true }, { uid: true }),
-    subject: await client.search({ subject: "imapflow second" }, { uid: true }),
-    body: await client.search({ body: "zebracorn" }, { uid: true }),
-    unseen: await client.search({ seen: false }, { uid: true }),
-    from: await client.search({ from: "carol@example.net" }, { uid: true }),
-  };
-  step("search");
-  out.flagsAdd = await client.messageFlagsAdd(String(uids[0]), ["\\Seen", "\\Flagged"], { uid: true });
-  const after = await client.fetchOne(String(uids[0]), { uid: true, flags: true }, { uid: true });
-  out.flagsAfter = [...after.flags].sort();
-  out.unseenAfter = await client.search({ seen: false }, { uid: true });
-  step("flags");
-  const content = fs.readFileSync(appendFile);
-  out.append = await client.append("INBOX", content, ["\\Draft"], new Date("2024-02-03T04:05:06Z"));
-  if (out.append && out.append.uid) {
-    const got = await client.fetchOne(String(out.append.uid), { uid: true, source: true, flags: true, internalDate: true }, { uid: true });
-    out.appended = { uid: got.uid, flags: [...got.flags].sort(), source: got.source.toString("base64"),
-                     internalDate: got.internalDate ? new Date(got.internalDate).toISOString() : null };
+  out.search = {};
+  for (const [k, q] of [["all", { all: true }], ["subject", { subject: "imapflow second" }], ["body", { body: "zebracorn" }],
+                        ["unseen", { seen: false }], ["from", { from: "carol@example.net" }]]) {
+    await attempt("search " + k, async () => { out.search[k] = await client.search(q, { uid: true }); });
   }
-  step("append");
-  out.move = await client.messageMove(String(uids[1]), "Archive", { uid: true });
-  if (out.move && out.move.uidMap) out.move.uidMap = [...out.move.uidMap.entries()];
-  out.statusArchive = await client.status("Archive", { messages: true, uidNext: true });
-  out.statusInbox = await client.status("INBOX", { messages: true });
-  step("move");
+  await attempt("flags", async () => {
+    out.flagsAdd = await client.messageFlagsAdd(String(uids[0]), ["\\Seen", "\\Flagged"], { uid: true });
+    const after = await client.fetchOne(String(uids[0]), { uid: true, flags: true }, { uid: true });
+    out.flagsAfter = [...after.flags].sort();
+    out.unseenAfter = await client.search({ seen: false }, { uid: true });
+  });
+  await attempt("append", async () => {
+    const content = fs.readFileSync(appendFile);
+    out.append = await client.append("INBOX", content, ["\\Draft"], new Date("2024-02-03T04:05:06Z"));
+    if (out.append && out.append.uid) {
+      const got = await client.fetchOne(String(out.append.uid), { uid: true, source: true, flags: true, internalDate: true }, { uid: true });
+      out.appended = { uid: got.uid, flags: [...got.flags].sort(), source: got.source.toString("base64"),
+                       internalDate: got.internalDate ? new Date(got.internalDate).toISOString() : null };
+    }
+  });
+  await attempt("move", async () => {
+    out.move = await client.messageMove(String(uids[1]), "Archive", { uid: true });
+    if (out.move && out.move.uidMap) out.move.uidMap = [...out.move.uidMap.entries()];
+    out.statusArchive = await client.status("Archive", { messages: true, uidNext: true });
+    out.statusInbox = await client.status("INBOX", { messages: true });
+  });
 
   // IDLE: the test delivers a message into the Maildir when it reads "idling".
   const before = client.mailbox.exists;
@@ -98,23 +116,24 @@ async function main() {
   const seen = new Promise((resolve) => {
     client.on("exists", (d) => { out.idle.existsEvents.push({ count: d.count, prevCount: d.prevCount }); resolve(d); });
   });
-  const idling = client.idle();
-  say({ event: "idling", exists: before });
-  const timeout = new Promise((resolve) => setTimeout(() => resolve(null), 15000));
-  const ev = await Promise.race([seen, timeout]);
-  out.idle.timedOut = ev === null;
-  if (ev) {
-    const m = await client.fetchOne(String(ev.count), { uid: true, source: true });
-    out.idle.message = { seq: m.seq, uid: m.uid, source: m.source.toString("base64") };
-  } else {
-    await client.noop();
-  }
-  await idling;
-  step("idle");
+  await attempt("idle", async () => {
+    const idling = client.idle();
+    say({ event: "idling", exists: before });
+    const timeout = new Promise((resolve) => setTimeout(() => resolve(null), 15000));
+    const ev = await Promise.race([seen, timeout]);
+    out.idle.timedOut = ev === null;
+    if (ev) {
+      const m = await client.fetchOne(String(ev.count), { uid: true, source: true });
+      out.idle.message = { seq: m.seq, uid: m.uid, source: m.source.toString("base64") };
+    } else {
+      await client.noop();
+    }
+    await idling;
+  });
   await client.logout();
   step("logout");
 }
 
-main().then(() => { say(out); process.exit(0); },
+main().then(() => { say(out); process.exit(Object.keys(out.errors).length ? 1 : 0); },
             (err) => { out.error = String(err && err.stack || err); if (err && err.response) out.response = String(err.response);
                        say(out); process.exit(1); });
