@@ -216,7 +216,7 @@ if have_getmail:
     with Peer("imap-gm", messages=msgs) as p:
         got = getmail(p, dest, read_all=False, delete=False)
         c.eq("getmail: bytes", sorted(got), sorted(lf(m) for _, m in msgs))
-        # getmail6 reads with BODY.PEEK[] (no \\Seen, RFC 9051 6.4.5) and remembers the UIDs it fetched.
+        # getmail6 reads with BODY.PEEK[] (no \Seen, RFC 9051 6.4.5) and remembers the UIDs it fetched.
         c.eq("getmail: the messages stay, unflagged", sorted(p.files().items()), sorted((m, "") for _, m in msgs))
         c.eq("getmail: second run (read_all = false: UIDs in its oldmail file) fetches nothing", getmail(p, dest, False, False), [])
         later = interop.message("gm arrived later")
