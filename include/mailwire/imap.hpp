@@ -9,6 +9,7 @@
 #pragma once
 
 #include "mailwire/imap/body.hpp"
+#include "mailwire/imap/client.hpp"
 #include "mailwire/imap/codes.hpp"
 #include "mailwire/imap/command.hpp"
 #include "mailwire/imap/datetime.hpp"

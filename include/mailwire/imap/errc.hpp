@@ -96,6 +96,10 @@ enum class errc : std::uint8_t {
   compression_active,       ///< COMPRESS when compression is already on (RFC 4978 section 3)
   unknown_capability,       ///< ENABLE of nothing the server can enable (RFC 5161 section 3.1)
   output_full,              ///< the session's output buffer is over server_options::max_output
+  // client session (imap/client.hpp)
+  unknown_tag,              ///< a tagged response whose tag no outstanding command has (RFC 9051 2.2.2)
+  unexpected_continuation,  ///< a "+" no literal, SASL exchange or IDLE waits for (RFC 9051 7.6)
+  local_not_advertised,     ///< host misuse: STARTTLS, IDLE, a SASL mechanism... the server did not offer
 };
 
 /// The enumerator's meaning, for logs.
@@ -165,6 +169,9 @@ enum class errc : std::uint8_t {
     case errc::compression_active: return "compression already active";
     case errc::unknown_capability: return "nothing to enable";
     case errc::output_full: return "output buffer full";
+    case errc::unknown_tag: return "tagged response for no outstanding command";
+    case errc::unexpected_continuation: return "continuation request nothing waits for";
+    case errc::local_not_advertised: return "not offered by the server";
   }
   return "unknown IMAP error";
 }
@@ -240,6 +247,9 @@ enum class errc : std::uint8_t {
     case errc::compression_active: return "[COMPRESSIONACTIVE] Compression already active";
     case errc::unknown_capability: return "Nothing to enable";
     case errc::output_full: return "Internal error";
+    case errc::unknown_tag: return "Unknown tag";
+    case errc::unexpected_continuation: return "Unexpected continuation request";
+    case errc::local_not_advertised: return "Not advertised";
   }
   return "Syntax error";
 }
