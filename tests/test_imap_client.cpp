@@ -759,3 +759,46 @@ TEST_CASE("imap client: EXPUNGE / VANISHED / EXISTS bookkeeping against a model"
   CHECK(c.mailbox().exists == 6);
   CHECK(c.mailbox().uids.size() == 6);
 }
+
+TEST_CASE("imap client: the host loop of the header comment, against server_session", "[imap][imap-client]") {
+  // The code of the comment at the top of imap/client.hpp, with its helpers filled in.
+  namespace imap = mailwire::imap;
+  const std::string message = big_message(200000, 3);
+  std::string user = "joe", password = "secret", stored, failure;
+  std::uint32_t opened = 0;
+  bool closed = false;
+  auto fail = [&](std::string_view why) { failure = std::string(why); };
+  auto open = [&](std::uint32_t msn, std::uint64_t) { opened = msn; };
+  auto store = [&](std::string_view d) { stored += d; };
+  auto close_file = [] {};
+  auto look_at = [](const imap::response&) {};
+  auto handshake = [] {};
+  auto close_socket = [&] { closed = true; };
+  const host_fn ch = [&](client_session& s, const client_event& ev) {
+    switch (ev.kind) {
+      case imap::client_event_kind::greeting: (void)s.login(user, password); break;
+      case imap::client_event_kind::completed:                                  // tagged reply
+        if (ev.condition != imap::cond::ok) fail(ev.response->text.text);
+        else if (ev.command == imap::command_kind::login) (void)s.select("INBOX");
+        else if (ev.command == imap::command_kind::select)
+          (void)s.fetch("1:*", "(UID BODY.PEEK[])", /*uid=*/false);
+        else if (ev.command == imap::command_kind::fetch) (void)s.logout();
+        break;
+      case imap::client_event_kind::fetch_literal_begin: open(ev.message, ev.size); break;
+      case imap::client_event_kind::fetch_literal_data: store(ev.data); break;   // chunks
+      case imap::client_event_kind::fetch_literal_end: close_file(); break;
+      case imap::client_event_kind::data: look_at(*ev.response); break;        // untagged
+      case imap::client_event_kind::starttls_ready: handshake(); (void)s.tls_started(); break;
+      case imap::client_event_kind::closed: close_socket(); break;             // LOGOUT done
+      default: break;
+    }
+  };
+  server_options so;
+  so.max_output = 1u << 20;
+  const linked r = link({}, so, 1000, ch, basic_server(message));
+  CHECK(r.client_error == errc::ok);
+  CHECK(failure.empty());
+  CHECK(stored == message);
+  CHECK(opened == 3);
+  CHECK(closed);
+}

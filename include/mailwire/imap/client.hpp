@@ -36,7 +36,7 @@
 // commands go to output() in order: one at a time, or pipelined (RFC 9051 section 5.5) when
 // client_options::pipelining is on, except after a command that waits for a "+" (a synchronizing
 // literal, AUTHENTICATE, IDLE) or changes the stream or the session (STARTTLS, AUTHENTICATE,
-// LOGIN, COMPRESS, LOGOUT, SELECT, EXAMINE, CLOSE, UNSELECT), and never a command that uses
+// LOGIN, ENABLE, COMPRESS, LOGOUT, SELECT, EXAMINE, CLOSE, UNSELECT), and never a command that uses
 // message sequence numbers while a command that may cause EXPUNGE responses is outstanding.
 // Literals in a command ("{N}", e.g. a password with CR) wait for the server's "+" unless
 // LITERAL+ (any size) or LITERAL- / IMAP4rev2 (N <= 4096) allows "{N+}".
