@@ -63,6 +63,17 @@ inline constexpr std::string_view month_names[12] = {"Jan", "Feb", "Mar", "Apr",
 
 [[nodiscard]] constexpr bool digit(char c) noexcept { return c >= '0' && c <= '9'; }
 
+/// A month name's three letters folded to lower case in one word ('J' and 'j' both give 'j';
+/// no other octet does), for the fixed-width fast path of parse_date_time.
+[[nodiscard]] constexpr std::uint32_t month_key(char a, char b, char c) noexcept {
+  const auto f = [](char x) { return static_cast<std::uint32_t>(static_cast<unsigned char>(x) | 0x20u); };
+  return f(a) << 16 | f(b) << 8 | f(c);
+}
+inline constexpr std::uint32_t month_keys[12] = {
+    month_key('J', 'a', 'n'), month_key('F', 'e', 'b'), month_key('M', 'a', 'r'), month_key('A', 'p', 'r'),
+    month_key('M', 'a', 'y'), month_key('J', 'u', 'n'), month_key('J', 'u', 'l'), month_key('A', 'u', 'g'),
+    month_key('S', 'e', 'p'), month_key('O', 'c', 't'), month_key('N', 'o', 'v'), month_key('D', 'e', 'c')};
+
 /// The letters of a month name (3 octets, already matched) whose case differs from "Jan"'s: bit k
 /// for letter k (RFC 9051 section 9: date-month is a case-insensitive string).
 [[nodiscard]] constexpr std::uint8_t month_case(std::string_view m, int month) noexcept {
@@ -239,9 +250,40 @@ class date_time {
 [[nodiscard]] constexpr parse_result<date_time> parse_date_time(std::string_view in, const limits& = {},
                                                                 const options& = {}) noexcept {
   using detail::digit;
+  constexpr std::string_view shape = "\"DD-MMM-YYYY DD:DD:DD ZDDDD\"";
+  // Fast path: all 28 octets there and well formed (what servers send): a few compares, one
+  // month-table look-up. Anything else (short, bad, out of range) takes the checked path below,
+  // which finds need_more or the first bad octet.
+  if (in.size() >= shape.size()) {
+    const auto dv = [&](std::size_t at) {
+      return static_cast<unsigned>(static_cast<unsigned char>(in[at])) - unsigned{'0'};  // > 9: not a digit
+    };
+    const unsigned any = dv(2) | dv(8) | dv(9) | dv(10) | dv(11) | dv(13) | dv(14) | dv(16) | dv(17) | dv(19) |
+                         dv(20) | dv(23) | dv(24) | dv(25) | dv(26);
+    if (any <= 9 && in[0] == '"' && in[3] == '-' && in[7] == '-' && in[12] == ' ' && in[15] == ':' &&
+        in[18] == ':' && in[21] == ' ' && (in[22] == '+' || in[22] == '-') && in[27] == '"' &&
+        (in[1] == ' ' || dv(1) <= 9)) {
+      const std::uint32_t key = detail::month_key(in[4], in[5], in[6]);
+      unsigned month = 0;
+      for (unsigned m = 0; m < 12; ++m)
+        if (detail::month_keys[m] == key) month = m + 1;
+      const unsigned day = (in[1] == ' ' ? 0 : dv(1) * 10) + dv(2);
+      const unsigned zh = dv(23) * 10 + dv(24), zm = dv(25) * 10 + dv(26);
+      const unsigned hh = dv(13) * 10 + dv(14), mi = dv(16) * 10 + dv(17), ss = dv(19) * 10 + dv(20);
+      if (month != 0 && zm <= 59 && hh <= 23 && mi <= 59 && ss <= 60) {
+        const unsigned year = dv(8) * 1000 + dv(9) * 100 + dv(10) * 10 + dv(11);
+        const int zone = static_cast<int>(zh * 60 + zm) * (in[22] == '-' ? -1 : 1);
+        if (auto t = date_time::make(year, month, day, hh, mi, ss, zone)) {
+          t->set_negative_zero_zone(in[22] == '-');
+          t->set_zero_padded_day(in[1] == '0');
+          t->set_month_case(detail::month_case(in.substr(4, 3), static_cast<int>(month)));
+          return detail::done(*t, shape.size());
+        }
+      }
+    }
+  }
   // Template: "dd-Mon-yyyy hh:mm:ss +zzzz" between DQUOTEs; check position by position so that
   // a short input is need_more and the first bad octet is reported.
-  constexpr std::string_view shape = "\"DD-MMM-YYYY DD:DD:DD ZDDDD\"";
   const std::size_t n = in.size() < shape.size() ? in.size() : shape.size();
   for (std::size_t i = 0; i < n; ++i) {
     const char s = shape[i], c = in[i];
@@ -296,35 +338,30 @@ class date_time {
 
 /// Appends a date-time: DQUOTE, day " 7" (or "07" when so written), month, year, time, zone.
 [[nodiscard]] inline errc write_date_time(std::string& out, const date_time& t) {
-  const auto two = [&](unsigned v) {
-    out.push_back(static_cast<char>('0' + v / 10 % 10));
-    out.push_back(static_cast<char>('0' + v % 10));
+  // Always 28 octets: built in place, appended once.
+  char b[28] = {'"', 0, 0, '-', 0, 0, 0, '-', 0, 0, 0, 0, ' ', 0, 0, ':', 0, 0, ':', 0, 0, ' ', 0, 0, 0, 0, 0, '"'};
+  const auto two = [&](std::size_t at, unsigned v) {
+    b[at] = static_cast<char>('0' + v / 10 % 10);
+    b[at + 1] = static_cast<char>('0' + v % 10);
   };
-  out.push_back('"');
-  if (t.day() < 10) {
-    out.push_back(t.zero_padded_day() ? '0' : ' ');
-    out.push_back(static_cast<char>('0' + t.day()));
-  } else {
-    two(t.day());
+  two(1, t.day());
+  if (t.day() < 10 && !t.zero_padded_day()) b[1] = ' ';
+  const std::uint8_t mc = t.month_case();
+  for (std::size_t k = 0; k < 3; ++k) {
+    const char c = detail::month_names[t.month() - 1][k];
+    b[4 + k] = (mc >> k & 1u) != 0 ? static_cast<char>(c ^ 0x20) : c;
   }
-  out.push_back('-');
-  detail::append_month(out, t.month(), t.month_case());
-  out.push_back('-');
-  two(t.year() / 100);
-  two(t.year() % 100);
-  out.push_back(' ');
-  two(t.hour());
-  out.push_back(':');
-  two(t.minute());
-  out.push_back(':');
-  two(t.second());
-  out.push_back(' ');
+  two(8, t.year() / 100);
+  two(10, t.year() % 100);
+  two(13, t.hour());
+  two(16, t.minute());
+  two(19, t.second());
   const bool neg = t.zone_minutes() < 0 || (t.zone_minutes() == 0 && t.zone_negative());
-  out.push_back(neg ? '-' : '+');
+  b[22] = neg ? '-' : '+';
   const unsigned z = static_cast<unsigned>(t.zone_minutes() < 0 ? -t.zone_minutes() : t.zone_minutes());
-  two(z / 60);
-  two(z % 60);
-  out.push_back('"');
+  two(23, z / 60);
+  two(25, z % 60);
+  out.append(b, sizeof b);
   return errc::ok;
 }
 
