@@ -1,6 +1,7 @@
 // imapflow (npm) as an IMAP client for tests/interop/test_imapflow.py.
-//   node imapflow_client.mjs PREFIX PORT MODE USER PASSWORD APPEND_FILE
-// PREFIX: where `npm install imapflow` put node_modules; MODE: plain | starttls.
+//   node imapflow_client.mjs PREFIX PORT MODE USER PASSWORD APPEND_FILE [CA_FILE]
+// PREFIX: where `npm install imapflow` put node_modules; MODE: plain | starttls (the server's
+// certificate verified against CA_FILE).
 // Connects, logs in, LISTs, creates "Archive", opens INBOX, FETCHes every message (source,
 // envelope, bodyStructure, flags, uid, size), SEARCHes, adds flags, APPENDs APPEND_FILE, MOVEs a
 // message to Archive, then IDLEs: it prints {"event":"idling"} on a line of its own and waits
@@ -10,7 +11,7 @@ import { createRequire } from "module";
 import fs from "fs";
 import path from "path";
 
-const [prefix, port, mode, user, pass, appendFile] = process.argv.slice(2);
+const [prefix, port, mode, user, pass, appendFile, caFile] = process.argv.slice(2);
 const require = createRequire(path.join(prefix, "package.json"));
 const { ImapFlow } = require("imapflow");
 
@@ -42,7 +43,7 @@ function messageOf(m) {
 const client = new ImapFlow({
   host: "127.0.0.1", port: Number(port), secure: false,
   doSTARTTLS: mode === "starttls",
-  tls: { rejectUnauthorized: false },
+  tls: caFile ? { ca: [fs.readFileSync(caFile)], rejectUnauthorized: true } : { rejectUnauthorized: false },
   auth: { user, pass }, logger: false, disableAutoIdle: true, connectionTimeout: 20000, greetingTimeout: 20000,
 });
 client.on("error", (err) => { out.error = String(err && err.stack || err); });

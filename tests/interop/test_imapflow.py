@@ -127,7 +127,8 @@ script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "imapflow_clie
 
 def run_client(p, mode, append_path, idle_message):
     """Runs the client; delivers `idle_message` when it says it is idling. Returns its JSON."""
-    proc = subprocess.Popen([node, script, prefix, str(p.port), mode, p.user, p.password, append_path],
+    ca = [interop.make_cert(a.work)[0]] if p.tls else []
+    proc = subprocess.Popen([node, script, prefix, str(p.port), mode, p.user, p.password, append_path] + ca,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
     timer = threading.Timer(120, proc.kill)
     timer.start()
