@@ -30,6 +30,13 @@ TEST_CASE("sasl PLAIN: malformed messages are refused", "[sasl]") {
   CHECK_FALSE(sasl::decode_plain(sasl::encode_base64(std::string("\0tim\0", 5))));  // empty password
   CHECK_FALSE(sasl::decode_plain(sasl::encode_base64(std::string("\0a\0b\0c", 6))));  // three NULs
   CHECK(sasl::encode_plain("", std::string("t\0m", 3), "pw").empty());
+  CHECK(sasl::plain_message("", "tim", std::string("p\0w", 3)).empty());
+}
+
+TEST_CASE("sasl PLAIN: the unencoded message (RFC 4616 section 2)", "[sasl]") {
+  CHECK(sasl::plain_message("", "tim", "tanstaaftanstaaf") == std::string("\0tim\0tanstaaftanstaaf", 22));
+  CHECK(sasl::plain_message("Ursel", "Kurt", "xipj3plmq") == std::string("Ursel\0Kurt\0xipj3plmq", 20));
+  CHECK(sasl::encode_base64(sasl::plain_message("", "tim", "tanstaaftanstaaf")) == "AHRpbQB0YW5zdGFhZnRhbnN0YWFm");
 }
 
 TEST_CASE("sasl LOGIN challenges and base64 helpers", "[sasl]") {

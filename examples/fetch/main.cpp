@@ -1,11 +1,11 @@
-// mailwire-fetch — fetches the messages of a POP3 (or IMAP) mailbox into a Maildir
+// mailwire-fetch — fetches the messages of a POP3 or IMAP mailbox into a Maildir
 // (../shared/spec/tools.md):
 //
 //   mailwire-fetch --server HOST:PORT --protocol pop3|imap [--starttls | --tls] --user U
 //                  --password P --maildir DIR [--mailbox NAME] [--delete]
 //
-// The protocol is the library's client session (pop3_fetch.hpp); net/client.hpp moves the bytes
-// (Asio, OpenSSL). Each message streams into DIR/tmp, is fsync'ed and renamed into DIR/new
+// The protocol is the library's client session (pop3_fetch.hpp, imap_fetch.hpp); net/client.hpp
+// moves the bytes (Asio, OpenSSL). Each message streams into DIR/tmp, is fsync'ed and renamed into DIR/new
 // before anything is deleted on the server. Standard output: the number of messages fetched.
 #include <signal.h>
 
@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "fetch_options.hpp"
+#include "imap_fetch.hpp"
 #include "net/maildir.hpp"
 #include "pop3_fetch.hpp"
 #include "tool/cli.hpp"
@@ -33,6 +34,11 @@ prints how many it fetched: one line on standard output with the number.
 POP3 (RFC 1939): CAPA, then USER/PASS when offered (else SASL PLAIN, else APOP), STAT, RETR of
 every message, pipelined when the server offers PIPELINING; with --delete, DELE of each message
 once its file is in new/, applied by the server at QUIT.
+
+IMAP (RFC 9051, RFC 3501): LOGIN (AUTHENTICATE PLAIN when the server says LOGINDISABLED), SELECT
+of the mailbox, UID FETCH 1:* (UID BODY.PEEK[]) with each message streamed into its file; with
+--delete, once every file is in new/, UID STORE +FLAGS.SILENT (\Deleted) of the fetched messages
+and UID EXPUNGE of them (RFC 4315; EXPUNGE when the server lacks UIDPLUS).
 
 required:
   --server HOST:PORT        the server ("127.0.0.1:110", "[::1]:995", "mail.example.org:110")
@@ -105,10 +111,6 @@ int main(int argc, char** argv) {
     error_line(tool, "{} (try --help)", e.message);
     return exit_usage;
   }
-  if (o.protocol == "imap") {
-    error_line(tool, "--protocol imap: the IMAP client session is not in this build yet");
-    return exit_usage;
-  }
   mailwire_net::maildir md(o.maildir);
   if (const std::string err = md.prepare(); !err.empty()) {
     error_line(tool, "{}", err);
@@ -117,9 +119,15 @@ int main(int argc, char** argv) {
   std::uint64_t fetched = 0, missed = 0;
   int rc = exit_ok;
   try {
-    mailwire_fetch::pop3_fetcher f(o, md);
-    fetched = f.run();
-    missed = f.missed();
+    if (o.protocol == "imap") {
+      mailwire_fetch::imap_fetcher f(o, md);
+      fetched = f.run();
+      missed = f.missed();
+    } else {
+      mailwire_fetch::pop3_fetcher f(o, md);
+      fetched = f.run();
+      missed = f.missed();
+    }
     if (missed != 0) rc = exit_bad_input;
   } catch (const mailwire_net::failure& e) {
     error_line(tool, "{}", e.what);

@@ -16,10 +16,9 @@
 #include "fetch_options.hpp"
 #include "mailwire/codec/sasl.hpp"
 #include "mailwire/pop3/client.hpp"
-#include "net/client.hpp"
 #include "net/digest.hpp"
 #include "net/maildir.hpp"
-#include "net/tls.hpp"
+#include "server_link.hpp"
 
 namespace mailwire_fetch {
 
@@ -30,12 +29,11 @@ using mailwire_net::failure;
 class pop3_fetcher {
  public:
   pop3_fetcher(const options& o, const mailwire_net::maildir& md)
-      : o_(o), md_(md), conn_(io_, std::chrono::seconds(o.timeout)), s_(session_options(o)) {}
+      : o_(o), md_(md), link_(o), conn_(link_.conn()), s_(session_options(o)) {}
 
   /// Fetches every message; returns how many were stored. Throws failure.
   std::uint64_t run() {
-    conn_.connect(mailwire_net::resolve(io_, "--server", o_.server, false), o_.server_text);
-    if (o_.tls) tls_handshake();
+    link_.connect();
     std::vector<char> buf(64 * 1024);
     std::string_view pending;
     while (!done_) {
@@ -73,25 +71,7 @@ class pop3_fetcher {
     return so;
   }
 
-  void trace(std::string_view who, std::string_view bytes) const {
-    for (std::string_view l = bytes; !l.empty();) {
-      const std::size_t e = l.find('\n');
-      const std::string_view line = l.substr(0, e == std::string_view::npos ? l.size() : e);
-      fmt::print(stderr, "mailwire-fetch: {}: {}\n", who, line.substr(0, line.size() - (line.ends_with('\r') ? 1 : 0)));
-      l = e == std::string_view::npos ? std::string_view() : l.substr(e + 1);
-    }
-  }
-
-  void tls_handshake() {
-    if (!ctx_) ctx_ = mailwire_net::client_tls_context(o_.ca.has_value());
-    if (o_.ca) {
-      asio::error_code ec;
-      ctx_->load_verify_file(*o_.ca, ec);
-      if (ec) throw failure{fmt::format("--ca {}: {}", *o_.ca, ec.message())};
-    }
-    const std::string info = conn_.handshake(*ctx_, o_.server_host, o_.ca.has_value());
-    if (o_.verbose) fmt::print(stderr, "mailwire-fetch: TLS: {}\n", info);
-  }
+  void trace(std::string_view who, std::string_view bytes) const { link_.trace(who, bytes); }
 
   void check(pop3::client_errc e, std::string_view what) {
     if (e != pop3::client_errc::ok) throw failure{fmt::format("{}: {}", what, pop3::to_string(e))};
@@ -135,7 +115,7 @@ class pop3_fetcher {
       case K::stls_ready:
         if (!s_.output().empty()) conn_.write(s_.output()), s_.consume_output(s_.output().size());
         if (!pending.empty()) throw failure{"the server sent bytes after +OK to STLS before TLS (injection)"};
-        tls_handshake();
+        link_.tls_handshake();
         check(s_.tls_started(), "STLS");
         break;
       case K::auth_challenge: check(s_.auth_cancel(), "AUTH"); break;  // PLAIN sent everything
@@ -191,9 +171,8 @@ class pop3_fetcher {
  private:
   const options& o_;
   const mailwire_net::maildir& md_;
-  asio::io_context io_;
-  mailwire_net::client_connection conn_;
-  std::unique_ptr<asio::ssl::context> ctx_;
+  server_link link_;
+  mailwire_net::client_connection& conn_;
   pop3::client_session s_;
   mailwire_net::maildir_writer w_;
   std::uint64_t stored_ = 0, missed_ = 0;

@@ -58,10 +58,11 @@ struct plain_credentials {
   return c;
 }
 
-/// The base64 PLAIN response for the given identities (RFC 4616 section 2). The fields must
-/// not contain NUL (the result would not decode back); an empty std::string is returned then.
-[[nodiscard]] inline std::string encode_plain(std::string_view authzid, std::string_view authcid,
-                                              std::string_view password) {
+/// The PLAIN message authzid NUL authcid NUL password (RFC 4616 section 2), unencoded, for
+/// protocols whose session encodes it (IMAP AUTHENTICATE). The fields must not contain NUL (the
+/// result would not decode back); an empty std::string is returned then.
+[[nodiscard]] inline std::string plain_message(std::string_view authzid, std::string_view authcid,
+                                               std::string_view password) {
   if (authzid.find('\0') != std::string_view::npos ||
       authcid.find('\0') != std::string_view::npos ||
       password.find('\0') != std::string_view::npos)
@@ -71,7 +72,14 @@ struct plain_credentials {
   raw.append(authzid).push_back('\0');
   raw.append(authcid).push_back('\0');
   raw.append(password);
-  return base64::encode(raw);
+  return raw;
+}
+
+/// The base64 PLAIN response for the given identities (RFC 4616 section 2): plain_message()
+/// in base64; empty when a field contains NUL.
+[[nodiscard]] inline std::string encode_plain(std::string_view authzid, std::string_view authcid,
+                                              std::string_view password) {
+  return base64::encode(plain_message(authzid, authcid, password));
 }
 
 /// LOGIN's two server challenges, base64 of "Username:" and "Password:" (the de facto texts
