@@ -802,3 +802,59 @@ TEST_CASE("imap client: the host loop of the header comment, against server_sess
   CHECK(opened == 3);
   CHECK(closed);
 }
+
+TEST_CASE("imap client: COMPRESS stops at the boundary", "[imap][imap-client]") {
+  client_session c;
+  REQUIRE(c.receive(lines({"* OK [CAPABILITY IMAP4rev1 COMPRESS=DEFLATE] hi", "A0001 OK in"})) > 0);
+  REQUIRE(c.next_event() == status::event);
+  CHECK(c.compress() == errc::local_state);  // not authenticated yet
+  REQUIRE(c.login("u", "p") == errc::ok);
+  REQUIRE(c.next_event() == status::event);
+  REQUIRE(c.compress() == errc::ok);
+  CHECK(c.noop() == errc::ok);  // waits for the switch
+  CHECK(c.output() == "A0001 LOGIN u p\r\nA0002 COMPRESS DEFLATE\r\n");
+  c.consume_output(c.output().size());
+  REQUIRE(c.receive("A0002 OK on\r\n\x78\x9c") == 15);
+  REQUIRE(c.next_event() == status::paused);
+  CHECK(c.event().kind == kind::compress_ready);
+  CHECK(c.pending_input() == "\x78\x9c");
+  CHECK(c.next_event() == status::paused);
+  CHECK(c.receive("more") == 0);
+  CHECK(c.output().empty());
+  REQUIRE(c.compress_started() == errc::ok);
+  CHECK(c.pending_input().empty());
+  CHECK(c.output() == "A0003 NOOP\r\n");  // to the deflater
+  REQUIRE(c.receive("A0003 OK done\r\n") > 0);
+  REQUIRE(c.next_event() == status::event);
+  CHECK(c.event().kind == kind::completed);
+  CHECK(c.event().tag == "A0003");
+}
+
+TEST_CASE("imap client: one command at a time without pipelining; nothing after IDLE", "[imap][imap-client]") {
+  client_options o;
+  o.pipelining = false;
+  client_session c(o);
+  REQUIRE(c.receive(lines({"* OK [CAPABILITY IMAP4rev1 IDLE] hi", "A0001 OK in", "A0002 OK sel"})) > 0);
+  REQUIRE(c.next_event() == status::event);
+  REQUIRE(c.login("u", "p") == errc::ok);
+  CHECK(c.select("INBOX") == errc::local_state);  // not authenticated yet
+  REQUIRE(c.next_event() == status::event);
+  REQUIRE(c.select("INBOX") == errc::ok);
+  REQUIRE(c.next_event() == status::event);
+  CHECK(c.state() == client_state::selected);
+  REQUIRE(c.noop() == errc::ok);
+  REQUIRE(c.idle() == errc::ok);
+  REQUIRE(c.logout() == errc::ok);
+  c.consume_output(c.output().size());
+  REQUIRE(c.receive("A0003 OK n\r\n") > 0);
+  REQUIRE(c.next_event() == status::event);
+  CHECK(c.output() == "A0004 IDLE\r\n");
+  REQUIRE(c.receive("+ go\r\n") > 0);
+  REQUIRE(c.next_event() == status::event);
+  CHECK(c.event().kind == kind::idling);
+  REQUIRE(c.done() == errc::ok);
+  CHECK(c.output() == "A0004 IDLE\r\nDONE\r\n");
+  REQUIRE(c.receive("A0004 OK i\r\n") > 0);
+  REQUIRE(c.next_event() == status::event);
+  CHECK(c.output() == "A0004 IDLE\r\nDONE\r\nA0005 LOGOUT\r\n");
+}

@@ -746,23 +746,23 @@ class client_session {
     if (state_ == client_state::greeting || tls_pending_ || compress_pending_) return;
     for (std::size_t i = 0; i < cmds_.size(); ++i) {
       pending_cmd& c = cmds_[i];
-      if (c.started) {
-        if (c.awaiting_plus || c.append_stream || barrier(c.kind) || !opt_.pipelining) return;
-        continue;
+      if (!c.started) {
+        if (i != 0 && uses_msn(c))
+          for (std::size_t j = 0; j < i; ++j)
+            if (!no_expunge(cmds_[j])) return;
+        c.started = true;
+        plan_literals(c);
+        write_some(c);
+        if (!c.awaiting_plus && c.append_stream) {
+          c.append_open = true;
+          client_event e;
+          e.kind = client_event_kind::append_ready;
+          e.command = c.kind;
+          local_.emplace_back(e, c.tag);
+        }
       }
-      if (i != 0 && uses_msn(c))
-        for (std::size_t j = 0; j < i; ++j)
-          if (!no_expunge(cmds_[j])) return;
-      c.started = true;
-      plan_literals(c);
-      write_some(c);
-      if (!c.awaiting_plus && c.append_stream) {
-        c.append_open = true;
-        client_event e;
-        e.kind = client_event_kind::append_ready;
-        e.command = c.kind;
-        local_.emplace_back(e, c.tag);
-      }
+      // Nothing more goes out after this one yet?
+      if (c.awaiting_plus || c.append_stream || barrier(c.kind) || !opt_.pipelining) return;
     }
   }
   // Writes the command up to its next "+" point (or to its end).
