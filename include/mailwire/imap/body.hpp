@@ -502,9 +502,9 @@ inline bool read_body(reader& r, std::vector<body_part>& parts, const body_quirk
     }
     const std::string_view t = parts[self].type.is_nil() ? std::string_view{} : parts[self].type.raw();
     const std::string_view st = parts[self].subtype.is_nil() ? std::string_view{} : parts[self].subtype.raw();
-    const bool is_text = parts[self].type.contiguous() && ascii::iequals(t, "TEXT");
+    const bool is_text = parts[self].type.contiguous() && iequals_upper(t, "TEXT");
     const bool is_msg = parts[self].type.contiguous() && parts[self].subtype.contiguous() &&
-                        ascii::iequals(t, "MESSAGE") && (ascii::iequals(st, "RFC822") || ascii::iequals(st, "GLOBAL"));
+                        iequals_upper(t, "MESSAGE") && (iequals_upper(st, "RFC822") || iequals_upper(st, "GLOBAL"));
     if (is_msg && r.is(' ') && r.pos + 1 < r.in.size() && r.in[r.pos + 1] == '(') {
       ++r.pos;
       parts[self].kind = body_kind::message;

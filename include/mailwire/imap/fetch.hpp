@@ -479,7 +479,7 @@ namespace detail {
 /// three names compared.
 [[nodiscard]] inline bool plain_fetch_item(std::string_view name, fetch_item& item) noexcept {
   const auto one = [&](std::string_view w, fetch_item it) {
-    if (!ascii::iequals(name, w)) return false;
+    if (!detail::iequals_upper(name, w)) return false;
     item = it;
     return true;
   };

@@ -412,7 +412,7 @@ inline bool read_msg_att(reader& r, msg_att& a, const response_options& ro, bool
     while (n < r.in.size() && fetch_name_char(r.in[n])) ++n;
     if (n < r.in.size() && r.in[n] == ' ') {
       const std::string_view name = r.in.substr(at, n - at);
-      if (ascii::iequals(name, "BODY")) {
+      if (iequals_upper(name, "BODY")) {
         a.att.item = fetch_item::body;
         plain = true;
       } else {
@@ -1043,7 +1043,7 @@ struct fetch_prefix {
   std::uint64_t n = 0;
   std::string_view w;
   if (!rd.ch('*') || !rd.sp() || !rd.number64(n) || !rd.sp() || !rd.name(w)) return failed();
-  if (!ascii::iequals(w, "FETCH")) {
+  if (!detail::iequals_upper(w, "FETCH")) {
     rd.fail(errc::unexpected_character, rd.pos - w.size());
     return failed();
   }

@@ -45,6 +45,19 @@ inline constexpr std::array<std::uint8_t, 256> char_table = make_char_table();
   return i;
 }
 
+/// True if s equals `upper` (a keyword in upper case: letters, digits, punctuation) in any
+/// letter case: ASCII case-insensitive (RFC 9051 section 9: keywords are case-insensitive),
+/// inline for the hot keyword compares of the response parser (FETCH, item names, TEXT...).
+[[gnu::always_inline]] constexpr bool iequals_upper(std::string_view s, std::string_view upper) noexcept {
+  if (s.size() != upper.size()) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - ('a' - 'A'));
+    if (c != upper[i]) return false;
+  }
+  return true;
+}
+
 /// True if s is 1*<class cls>.
 [[nodiscard]] constexpr bool all_of(std::string_view s, std::uint8_t cls) noexcept {
   return !s.empty() && span_of(s, cls) == s.size();
