@@ -598,7 +598,7 @@ namespace detail {
   if (a.peek && shape == 0) return errc::local_invalid_value;
   if (a.preview_lazy && a.item != fetch_item::preview) return errc::local_invalid_value;
   if ((shape == 0 || a.item == fetch_item::binary_size) && a.partial.present) return errc::local_invalid_value;
-  out.append(!a.name.empty() && ascii::iequals(a.name, name) ? a.name : name);
+  out.append(!a.name.empty() && detail::iequals_upper(a.name, name) ? a.name : name);
   errc e = errc::ok;
   if (shape != 0) {
     e = write_section(out, a.section, opt, shape == 2);

@@ -50,6 +50,7 @@ inline constexpr std::array<std::uint8_t, 256> char_table = make_char_table();
 /// inline for the hot keyword compares of the response parser (FETCH, item names, TEXT...).
 [[gnu::always_inline]] constexpr bool iequals_upper(std::string_view s, std::string_view upper) noexcept {
   if (s.size() != upper.size()) return false;
+  if (s == upper) return true;  // as canonical (the usual case): one memcmp of a known size
   for (std::size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
     if (c >= 'a' && c <= 'z') c = static_cast<char>(c - ('a' - 'A'));
