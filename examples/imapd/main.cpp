@@ -46,6 +46,7 @@ options:
   --tls-key FILE            private key (PEM)
   --tls-port ADDR:PORT      also listen for implicit TLS (IMAPS, RFC 8314) on this address
   --plaintext-auth          accept passwords without TLS from any peer
+  --hostname NAME           our name in the greeting (default: the system's host name)
   --timeout SECONDS         idle time before a connection is closed (default 1800, RFC 9051 5.4)
   -q, --quiet               no log line per session (errors are still logged)
   -h, --help                this text
@@ -56,7 +57,7 @@ exit status: 0 success (--stdio: the session ended with LOGOUT; --listen: stoppe
 
 struct args {
   bool stdio = false, plaintext_auth = false, quiet = false;
-  std::optional<std::string> listen, tls_port, maildir, users, cert, key;
+  std::optional<std::string> listen, tls_port, maildir, users, cert, key, hostname;
   std::uint64_t timeout = 1800;
 };
 
@@ -71,6 +72,7 @@ args parse_args(int argc, char** argv) {
     else if (r.is("--tls-cert")) a.cert = r.value();
     else if (r.is("--tls-key")) a.key = r.value();
     else if (r.is("--plaintext-auth")) a.plaintext_auth = true;
+    else if (r.is("--hostname")) a.hostname = r.value();
     else if (r.is("-q") || r.is("--quiet")) a.quiet = true;
     else if (r.is("--timeout")) a.timeout = r.count();
     else r.unknown();
@@ -83,6 +85,12 @@ args parse_args(int argc, char** argv) {
   if (a.tls_port && a.stdio) throw usage_error{"--tls-port needs --listen"};
   if (a.timeout == 0) throw usage_error{"--timeout must be positive"};
   return a;
+}
+
+std::string system_hostname() {
+  char h[256] = {};
+  if (::gethostname(h, sizeof h - 1) != 0 || h[0] == '\0') return "localhost";
+  return h;
 }
 
 }  // namespace
@@ -111,7 +119,7 @@ int main(int argc, char** argv) {
   cfg.plaintext_auth = a.plaintext_auth;
   cfg.quiet = a.quiet;
   mailwire::imap::server_options& o = cfg.session;
-  o.greeting = "mailwire-imapd ready";
+  o.greeting = (a.hostname ? *a.hostname : system_hostname()) + " mailwire-imapd ready";
   o.imap4rev2 = false;  // not all of RFC 9051 yet (ESEARCH, BINARY...): IMAP4rev1 only
   o.auth_mechanisms = std::string(mailwire_net::sasl_password_auth::mechanisms);
   o.tls_available = a.cert.has_value() && !a.stdio;
