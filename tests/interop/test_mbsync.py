@@ -17,6 +17,8 @@ import sys
 DOVECOT = "--dovecot" in sys.argv
 if DOVECOT:
     sys.argv.remove("--dovecot")
+# The server comes as --bin (interop.args) or as --imapd (the imapd tests' CMake function).
+sys.argv = ["--bin" if x == "--imapd" else x for x in sys.argv]
 
 import interop  # noqa: E402
 
