@@ -151,8 +151,8 @@ def run_client(p, mode, append_path, idle_message):
     rc = proc.wait()
     timer.cancel()
     err = proc.stderr.read().decode(errors="replace")
-    c.eq(f"{mode}: client exit status ({err[-800:]} {result and result.get('error')} {result and result.get('response')})",
-         rc, 0)
+    why = f"{err[-800:]} {result and result.get('error')} {result and result.get('errors')}"
+    c.eq(f"{mode}: client exit status ({why.strip()})", rc, 0)
     c.true(f"{mode}: the client reached IDLE and the test delivered", delivered)
     return result or {}
 
