@@ -183,7 +183,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const outcome chunked = run(in, plan, ob);
   const outcome whole = run(in, mwfuzz::chunk_plan(), ob);
   if (!chunked.upgraded && !whole.upgraded) {
-    if (chunked.events != whole.events) std::fprintf(stderr, "chunked: %s\nwhole:   %s\n", chunked.events.c_str(), whole.events.c_str());
+    if (chunked.events != whole.events)
+      std::fprintf(stderr, "chunked: %s\nwhole:   %s\n", chunked.events.c_str(), whole.events.c_str());
     MW_FUZZ_CHECK(chunked.events == whole.events);
     MW_FUZZ_CHECK(chunked.body == whole.body);
     MW_FUZZ_CHECK(chunked.output == whole.output);

@@ -359,7 +359,8 @@ linked link(const client_options& co, const server_options& so, std::size_t piec
     }
     std::size_t at = 0;
     while (at < to_server.size()) {
-      const std::size_t took = s.receive(std::string_view(to_server).substr(at, std::min(piece, to_server.size() - at)));
+      const std::size_t n = std::min(piece, to_server.size() - at);
+      const std::size_t took = s.receive(std::string_view(to_server).substr(at, n));
       at += took;
       server_events();
       if (took == 0) break;
@@ -524,7 +525,8 @@ TEST_CASE("imap client <-> server: APPEND streamed with and without LITERAL+", "
       CHECK(ready == 1);
       CHECK(saw_flags);
       CHECK(stored == message);
-      const std::string head = "A0002 APPEND INBOX (\\Seen) {" + std::to_string(message.size()) + (plus ? "+" : "") + "}\r\n";
+      const std::string head =
+          "A0002 APPEND INBOX (\\Seen) {" + std::to_string(message.size()) + (plus ? "+" : "") + "}\r\n";
       CHECK(r.c2s.substr(r.c2s.find("A0002"), head.size()) == head);
       CHECK((r.s2c.find("\r\n+ ") != std::string::npos) == !plus);
       CHECK(r.state == client_state::logout);
@@ -673,7 +675,8 @@ TEST_CASE("imap client <-> server: pipelined FETCH and STORE; MSN commands wait 
       REQUIRE(c.fetch("1:5", "(FLAGS)") == errc::ok);
       REQUIRE(c.store("2", "+FLAGS", "(\\Seen)") == errc::ok);
       REQUIRE(c.fetch("1:*", "(UID)", true) == errc::ok);
-      CHECK(c.output() == lines({"A0003 FETCH 1:5 (FLAGS)", "A0004 STORE 2 +FLAGS (\\Seen)", "A0005 UID FETCH 1:* (UID)"}));
+      CHECK(c.output() ==
+            lines({"A0003 FETCH 1:5 (FLAGS)", "A0004 STORE 2 +FLAGS (\\Seen)", "A0005 UID FETCH 1:* (UID)"}));
       REQUIRE(c.expunge() == errc::ok);
       REQUIRE(c.fetch("1", "(FLAGS)") == errc::ok);
       // EXPUNGE goes out (it does not use MSNs); the MSN FETCH waits for its completion.
@@ -694,7 +697,9 @@ TEST_CASE("imap client: EXPUNGE / VANISHED / EXISTS bookkeeping against a model"
   std::mt19937 g(2026);
   for (int round = 0; round < 20; ++round) {
     std::vector<std::uint32_t> model;
+    std::vector<std::string> flags;  // the model of message_flags
     for (std::uint32_t u = 1; u <= 40; ++u) model.push_back(u * 3);
+    flags.assign(model.size(), "");
     std::string server = lines({"* OK [CAPABILITY IMAP4rev1 QRESYNC] hi", "A0001 OK in", "* 40 EXISTS",
                                 "* OK [UIDVALIDITY 9] v", "* OK [HIGHESTMODSEQ 100] m", "A0002 OK [READ-WRITE] sel"});
     for (std::size_t i = 0; i < model.size(); ++i)
@@ -702,24 +707,36 @@ TEST_CASE("imap client: EXPUNGE / VANISHED / EXISTS bookkeeping against a model"
     server += "A0003 OK fetched\r\n";
     std::uint32_t next = 200;
     for (int op = 0; op < 30; ++op) {
-      const unsigned what = g() % 3;
-      if (what == 0 && !model.empty()) {
+      const unsigned what = g() % 4;
+      if (what == 3 && !model.empty()) {
+        const std::size_t k = g() % model.size();
+        flags[k] = g() % 2 ? "(\\Seen)" : "(\\Deleted $Junk)";
+        server += "* " + std::to_string(k + 1) + " FETCH (FLAGS " + flags[k] + ")\r\n";
+      } else if (what == 0 && !model.empty()) {
         const std::size_t k = g() % model.size();
         model.erase(model.begin() + static_cast<std::ptrdiff_t>(k));
+        flags.erase(flags.begin() + static_cast<std::ptrdiff_t>(k));
         server += "* " + std::to_string(k + 1) + " EXPUNGE\r\n";
       } else if (what == 1 && !model.empty()) {
         std::string set;
         std::vector<std::uint32_t> keep;
-        for (const std::uint32_t u : model) {
-          if (g() % 5 == 0) set += (set.empty() ? "" : ",") + std::to_string(u);
-          else keep.push_back(u);
+        std::vector<std::string> keep_flags;
+        for (std::size_t i = 0; i < model.size(); ++i) {
+          if (g() % 5 == 0) {
+            set += (set.empty() ? "" : ",") + std::to_string(model[i]);
+          } else {
+            keep.push_back(model[i]);
+            keep_flags.push_back(flags[i]);
+          }
         }
         if (set.empty()) continue;
         model = keep;
+        flags = keep_flags;
         server += "* VANISHED " + set + "\r\n";
         server += "* VANISHED (EARLIER) 1:2\r\n";  // no change
       } else {
         model.push_back(next);
+        flags.emplace_back();
         server += "* " + std::to_string(model.size()) + " EXISTS\r\n* " + std::to_string(model.size()) +
                   " FETCH (UID " + std::to_string(next) + ")\r\n";
         next += 5;
@@ -737,10 +754,13 @@ TEST_CASE("imap client: EXPUNGE / VANISHED / EXISTS bookkeeping against a model"
       if (ev.tag == "A0003") REQUIRE(c.noop() == errc::ok);
       if (ev.tag == "A0004") last = c.mailbox();
     };
-    const crun r = run_client({}, server, round % 2 == 0 ? 1 : 97, ch);
+    client_options o;
+    o.track_flags = true;
+    const crun r = run_client(o, server, round % 2 == 0 ? 1 : 97, ch);
     REQUIRE(r.error == errc::ok);
     REQUIRE(seen != nullptr);
     CHECK(last.uids == model);
+    CHECK(last.message_flags == flags);
     CHECK(last.exists == model.size());
     CHECK(last.uidvalidity == 9);
     CHECK(last.highestmodseq == 100);
@@ -857,4 +877,30 @@ TEST_CASE("imap client: one command at a time without pipelining; nothing after 
   REQUIRE(c.receive("A0004 OK i\r\n") > 0);
   REQUIRE(c.next_event() == status::event);
   CHECK(c.output() == "A0004 IDLE\r\nDONE\r\nA0005 LOGOUT\r\n");
+}
+
+TEST_CASE("imap client: ESEARCH is routed by its TAG; untagged data to the oldest command", "[imap][imap-client]") {
+  client_session c;
+  REQUIRE(c.receive(lines({"* OK [CAPABILITY IMAP4rev1 ESEARCH] hi", "A0001 OK in", "* 3 EXISTS",
+                           "A0002 OK sel"})) > 0);
+  REQUIRE(c.next_event() == status::event);
+  REQUIRE(c.login("u", "p") == errc::ok);
+  REQUIRE(c.next_event() == status::event);
+  REQUIRE(c.select("INBOX") == errc::ok);
+  REQUIRE(c.next_event() == status::event);
+  CHECK(c.event().tag == "A0002");
+  REQUIRE(c.next_event() == status::event);
+  REQUIRE(c.search("RETURN (ALL) SEEN", true) == errc::ok);
+  REQUIRE(c.search("RETURN (COUNT) UNSEEN", true) == errc::ok);
+  CHECK(c.output().find("A0003 UID SEARCH RETURN (ALL) SEEN\r\nA0004 UID SEARCH RETURN (COUNT) UNSEEN\r\n") !=
+        std::string_view::npos);
+  REQUIRE(c.receive(lines({"* ESEARCH (TAG \"A0004\") UID COUNT 2", "* ESEARCH (TAG \"A0003\") UID ALL 4:5",
+                           "* 4 EXISTS", "A0003 OK s", "A0004 OK s"})) > 0);
+  const char* expect[] = {"A0004", "A0003", "A0003", "A0003", "A0004"};
+  for (const char* t : expect) {
+    REQUIRE(c.next_event() == status::event);
+    CHECK(c.event().tag == t);
+  }
+  CHECK(c.mailbox().exists == 4);
+  CHECK(c.outstanding() == 0);
 }

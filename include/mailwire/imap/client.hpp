@@ -46,7 +46,8 @@
 // next_event(). Untagged data is applied to the selected mailbox's state (mailbox(): EXISTS,
 // EXPUNGE, VANISHED, UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ, FLAGS, PERMANENTFLAGS, READ-ONLY,
 // CLOSED) and capabilities(), then reported as a `data` event with the tag of the oldest
-// outstanding command (empty when none: unsolicited); a tagged response completes the command
+// outstanding command (empty when none: unsolicited; an ESEARCH's own TAG when it has one); a
+// tagged response completes the command
 // with that tag (`completed`). A FETCH literal larger than client_options::inline_literal_max
 // is streamed: fetch_literal_begin (message number, UID when it came before, the attribute),
 // fetch_literal_data chunks, fetch_literal_end, then the FETCH as a data event whose attribute
@@ -118,6 +119,9 @@ struct client_options {
   std::size_t max_input = 64 * 1024;
   /// Grammar options and quirks of the response parser.
   response_options response{};
+  /// Keep each message's flags in mailbox_state::message_flags (FETCH FLAGS, RFC 9051
+  /// section 7.5.2); off: the host reads them from the FETCH data events.
+  bool track_flags = false;
 };
 
 /// The state of the connection (RFC 9051 section 3).
@@ -176,6 +180,9 @@ struct mailbox_state {
   /// The UID of message k at index k-1, 0 when not known yet (FETCH UID fills it in); kept
   /// right through EXPUNGE and VANISHED. size() == exists.
   std::vector<std::uint32_t> uids;
+  /// With client_options::track_flags: message k's flag list as last fetched ("(\\Seen)"; empty
+  /// when not fetched yet), at index k-1; size() == exists. Empty otherwise.
+  std::vector<std::string> message_flags;
   /// The UID of message `msn`, 0 when unknown.
   [[nodiscard]] std::uint32_t uid_of(std::uint32_t msn) const noexcept {
     return msn >= 1 && msn <= uids.size() ? uids[msn - 1] : 0;
@@ -747,6 +754,11 @@ class client_session {
     for (std::size_t i = 0; i < cmds_.size(); ++i) {
       pending_cmd& c = cmds_[i];
       if (!c.started) {
+        // SELECT / EXAMINE wait for every earlier command: their untagged data is about the
+        // old mailbox; the new one's state starts empty.
+        const bool selecting = c.kind == command_kind::select || c.kind == command_kind::examine;
+        if (i != 0 && selecting) return;
+        if (selecting) mbox_ = mailbox_state{};
         if (i != 0 && uses_msn(c))
           for (std::size_t j = 0; j < i; ++j)
             if (!no_expunge(cmds_[j])) return;
@@ -857,7 +869,10 @@ class client_session {
         fail(errc::no_such_message, at);
         return false;
       }
-      (void)m.remove_uids(set, [](std::uint32_t) {});
+      (void)m.remove_uids(set, [&](std::uint32_t msn) {
+        if (opt_.track_flags && msn <= mbox_.message_flags.size())
+          mbox_.message_flags.erase(mbox_.message_flags.begin() + static_cast<std::ptrdiff_t>(msn - 1));
+      });
       mbox_.uids.assign(m.uids().begin(), m.uids().end());
       mbox_.exists = static_cast<std::uint32_t>(mbox_.uids.size());
       return true;
@@ -869,6 +884,7 @@ class client_session {
     for (const seq_interval& iv : scratch_) n += std::uint64_t{iv.last} - iv.first + 1;
     mbox_.exists = n >= mbox_.exists ? 0 : mbox_.exists - static_cast<std::uint32_t>(n);
     mbox_.uids.assign(mbox_.exists, 0);
+    if (opt_.track_flags) mbox_.message_flags.assign(mbox_.exists, std::string());
     return true;
   }
 
@@ -917,6 +933,7 @@ class client_session {
         if (p.number > 0xFFFFFFFFu) break;
         mbox_.exists = static_cast<std::uint32_t>(p.number);
         mbox_.uids.resize(mbox_.exists, 0);
+        if (opt_.track_flags) mbox_.message_flags.resize(mbox_.exists);
         break;
       case response_kind::recent: mbox_.recent = static_cast<std::uint32_t>(p.number); break;
       case response_kind::expunge:
@@ -925,6 +942,8 @@ class client_session {
           return mailwire::status::error;
         }
         mbox_.uids.erase(mbox_.uids.begin() + static_cast<std::ptrdiff_t>(p.number - 1));
+        if (opt_.track_flags)
+          mbox_.message_flags.erase(mbox_.message_flags.begin() + static_cast<std::ptrdiff_t>(p.number - 1));
         --mbox_.exists;
         break;
       case response_kind::vanished:
@@ -939,12 +958,24 @@ class client_session {
           if (a.other) continue;
           if (a.att.item == fetch_item::uid && a.number <= 0xFFFFFFFFu)
             mbox_.uids[p.number - 1] = static_cast<std::uint32_t>(a.number);
+          if (a.att.item == fetch_item::flags && opt_.track_flags)
+            mbox_.message_flags[p.number - 1].assign(a.flags.raw());
         }
         break;
       default: break;
     }
     ev_.kind = client_event_kind::data;
     route(ev_);
+    if (p.kind == response_kind::esearch && !p.search_tag.is_nil() && !p.search_tag.streamed()) {
+      // RFC 4731 section 3.1: the TAG names the SEARCH it answers (several may be pipelined).
+      const std::string t = p.search_tag.content();
+      for (const pending_cmd& c : cmds_)
+        if (c.started && c.tag == t) {
+          ev_.tag = c.tag;
+          ev_.command = c.kind;
+          ev_.uid = c.uid;
+        }
+    }
     return mailwire::status::event;
   }
 
