@@ -468,7 +468,8 @@ class client_session {
     }
     return e;
   }
-  /// Octets of the APPEND message (after append_ready); never more than announced.
+  /// Octets of the APPEND message (after append_ready); never more than announced. They go to
+  /// output() at once: give the next chunk when output() has drained (memory stays bounded).
   errc append_data(std::string_view chunk) {
     pending_cmd* c = appending();
     if (c == nullptr || chunk.size() > c->append_left) return errc::local_state;
