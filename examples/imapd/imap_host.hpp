@@ -211,6 +211,10 @@ class host {
   [[nodiscard]] want run() {
     for (;;) {
       if (!pending_.empty()) pending_.remove_prefix(s_.receive(pending_));
+      if (job_.active) {
+        if (!pump_fetch()) return want::write;  // the output is full: send it, then go on
+        continue;
+      }
       const status st = s_.next_event();
       if (st == status::need_more) {
         if (!pending_.empty()) continue;
@@ -992,18 +996,45 @@ class host {
         default: (void)s_.no({}, "Fetch item not supported yet"); return;
       }
     }
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> targets;
+    for (const auto& a : atts)
+      if (a.item == imap::fetch_item::body_section && a.section.part_depth() != 0 &&
+          (a.section.part() != "1" || a.section.text() != imap::section_text::none)) {
+        (void)s_.no({}, "Body part numbers are not supported yet");
+        return;
+      }
+    job_ = fetch_job{};
     const imap::errc e = s_.map().resolve(f.set, c.uid, [&](std::uint32_t msn, std::uint32_t u) {
-      targets.emplace_back(msn, u);
+      job_.targets.emplace_back(msn, u);
     });
     if (e != imap::errc::ok) {
       (void)s_.bad({}, "Invalid message set");
       return;
     }
-    std::string msg, sec;
-    for (const auto& [msn, uid] : targets) {
+    job_.atts = std::move(atts);
+    job_.uid = c.uid;
+    job_.active = true;
+  }
+
+  /// FETCH responses until the output holds 256 KiB (false: send it first) or the last one
+  /// (then the tagged OK). Memory stays bounded by one message and the output high mark.
+  bool pump_fetch() {
+    while (job_.next < job_.targets.size()) {
+      if (s_.output().size() >= 256 * 1024) return false;
+      const auto [msn, uid] = job_.targets[job_.next++];
+      fetch_one(msn, uid);
+    }
+    job_ = fetch_job{};
+    (void)s_.ok();
+    return true;
+  }
+
+  void fetch_one(std::uint32_t msn, std::uint32_t uid) {
+    const std::vector<imap::fetch_attribute>& atts = job_.atts;
+    std::string& msg = msg_buf_;
+    std::string sec;
+    {
       message* m = find(uid);
-      if (m == nullptr) continue;
+      if (m == nullptr) return;
       bool loaded = false;
       auto load = [&]() -> std::string_view {
         if (!loaded) {
@@ -1012,7 +1043,7 @@ class host {
         }
         return msg;
       };
-      bool set_seen = false, want_flags = false, want_uid = c.uid;
+      bool set_seen = false, want_flags = false, want_uid = job_.uid;
       std::string items;
       auto item = [&](const std::string& s) {
         if (!items.empty()) items.push_back(' ');
@@ -1034,10 +1065,7 @@ class host {
             set_seen = true;
             break;
           case imap::fetch_item::body_section: {
-            if (!section_text_of(a.section, load(), sec)) {
-              (void)s_.no({}, "Body part numbers are not supported yet");
-              return;
-            }
+            if (!section_text_of(a.section, load(), sec)) sec.clear();
             std::string name = "BODY";
             (void)imap::write_section(name, a.section);
             if (a.partial.present) {
@@ -1063,7 +1091,6 @@ class host {
       if (!head.empty()) items = items.empty() ? head : head + " " + items;
       emit(fmt::format("* {} FETCH ({})\r\n", msn, items));
     }
-    (void)s_.ok();
   }
 
   // -- STORE -------------------------------------------------------------------------------------
@@ -1191,6 +1218,13 @@ class host {
   std::string append_dir_;
   std::vector<appended> appends_;
   int append_fd_ = -1;
+  struct fetch_job {
+    bool active = false, uid = false;
+    std::vector<imap::fetch_attribute> atts;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> targets;
+    std::size_t next = 0;
+  } job_;
+  std::string msg_buf_;
 };
 
 }  // namespace mailwire_imapd
