@@ -4,8 +4,9 @@
 # files, a strict decoding error with its offset, a MIME message with an attachment described as
 # JSON (the attachment's SHA-256 checked), the message sent with `mailwire-send` over STARTTLS and
 # AUTH to `mailwire-smtpd` on 127.0.0.1 and read back from its Maildir, fetched again over POP3
-# (STLS) from `mailwire-pop3d` on the same Maildir by `mailwire-fetch` and compared byte for byte,
-# an SMTP smuggling attempt refused, and a 64 MiB stream in bounded memory. Issue 8 adds IMAP.
+# over IMAP (STARTTLS) from `mailwire-imapd` and over POP3 (STLS) from `mailwire-pop3d`, both on the
+# same Maildir, by `mailwire-fetch`, each copy compared byte for byte and its attachment checked,
+# an SMTP smuggling attempt refused, and a 64 MiB stream in bounded memory.
 #
 # Environment: MAILWIRE_SKIP_DEPS=1 (do not touch apt), JOBS (default nproc),
 # BUILD_DIR (default build/demo).
@@ -44,15 +45,18 @@ fi
 step "building the tools (Release, $BUILD_DIR)"
 cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMAILWIRE_BUILD_TESTS=OFF \
   -DMAILWIRE_BUILD_FUZZ=OFF -DMAILWIRE_BUILD_BENCHMARKS=OFF -DMAILWIRE_BUILD_EXAMPLES=ON >/dev/null
-cmake --build "$BUILD_DIR" -j "$JOBS" --target mailwire-inspect mailwire-smtpd mailwire-send mailwire-pop3d mailwire-fetch
+cmake --build "$BUILD_DIR" -j "$JOBS" --target mailwire-inspect mailwire-smtpd mailwire-send mailwire-pop3d mailwire-imapd mailwire-fetch
 INSPECT=$BUILD_DIR/bin/mailwire-inspect
 SMTPD=$BUILD_DIR/bin/mailwire-smtpd
 SEND=$BUILD_DIR/bin/mailwire-send
 
 WORK=$(mktemp -d)
 SMTPD_PID=
+IMAPD_PID=
+POP3D_PID=
 cleanup() {
   if [ -n "$SMTPD_PID" ]; then kill "$SMTPD_PID" 2>/dev/null || true; wait "$SMTPD_PID" 2>/dev/null || true; fi
+  for pid in $IMAPD_PID $POP3D_PID; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -115,7 +119,7 @@ print(f"attachment {att['filename']!r}: {att['size']} bytes, sha256 {'matches th
 sys.exit(0 if ok else 1)
 PY
 
-step "SMTP: mailwire-send -> mailwire-smtpd on 127.0.0.1 (STARTTLS, AUTH PLAIN, PIPELINING)"
+step "SMTP: mailwire-send -> mailwire-smtpd on 127.0.0.1 (STARTTLS, AUTH PLAIN, PIPELINING); IMAP and POP3 servers on the same Maildir"
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=mx.demo.example \
   -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null
 echo "ann:s3cret" >"$WORK/users"
@@ -125,6 +129,17 @@ PORT=$(free_port)
   2>"$WORK/smtpd.log" &
 SMTPD_PID=$!
 wait_port "$PORT" mailwire-smtpd
+IMAP_PORT=$(free_port)
+"$BUILD_DIR/bin/mailwire-imapd" --listen "127.0.0.1:$IMAP_PORT" --maildir "$WORK/Maildir" --users "$WORK/users" \
+  --tls-cert "$WORK/cert.pem" --tls-key "$WORK/key.pem" 2>"$WORK/imapd.log" &
+IMAPD_PID=$!
+wait_port "$IMAP_PORT" mailwire-imapd
+POP3_PORT=$(free_port)
+"$BUILD_DIR/bin/mailwire-pop3d" --listen "127.0.0.1:$POP3_PORT" --maildir "$WORK/Maildir" --users "$WORK/users" \
+  --tls-cert "$WORK/cert.pem" --tls-key "$WORK/key.pem" -q 2>"$WORK/pop3d.log" &
+POP3D_PID=$!
+wait_port "$POP3_PORT" mailwire-pop3d
+echo "mailwire-smtpd on 127.0.0.1:$PORT, mailwire-imapd on 127.0.0.1:$IMAP_PORT, mailwire-pop3d on 127.0.0.1:$POP3_PORT: one Maildir"
 "$SEND" --server "127.0.0.1:$PORT" --starttls --user ann --password s3cret --helo client.demo.example \
   --from joerg@example.org --to ann@example.com --to bob@example.net -v "$WORK/message.eml" 2>&1 |
   grep -v '^mailwire-send: [<>] [A-Za-z0-9+/=]\{40,\}$' | sed -n '1,40p'
@@ -142,18 +157,32 @@ print(f"the delivered copy's attachment {att['filename']!r}: sha256 {'matches th
 sys.exit(0 if ok else 1)
 PY
 
-step "POP3: mailwire-fetch <- mailwire-pop3d on the same Maildir (STLS, pipelined RETR, DELE at QUIT)"
-POP3_PORT=$(free_port)
-"$BUILD_DIR/bin/mailwire-pop3d" --listen "127.0.0.1:$POP3_PORT" --maildir "$WORK/Maildir" --users "$WORK/users" \
-  --tls-cert "$WORK/cert.pem" --tls-key "$WORK/key.pem" -q 2>"$WORK/pop3d.log" &
-POP3D_PID=$!
-wait_port "$POP3_PORT" mailwire-pop3d
+step "IMAP: mailwire-fetch <- mailwire-imapd on the same Maildir (STARTTLS, LOGIN, SELECT, UID FETCH streamed)"
 cp "$WORK/Maildir/new/$DELIVERED" "$WORK/delivered.eml"
+FETCHED=$("$BUILD_DIR/bin/mailwire-fetch" --server "127.0.0.1:$IMAP_PORT" --protocol imap --starttls \
+  --user ann --password s3cret --maildir "$WORK/FetchedIMAP" -v 2>"$WORK/fetch-imap.log")
+grep -E '^mailwire-fetch: (C|S|TLS): ' "$WORK/fetch-imap.log" | sed -n '1,24p'
+echo "mailwire-fetch printed: $FETCHED"
+IMAP_FILE=$(ls "$WORK/FetchedIMAP/new/" | head -n 1)
+cmp "$WORK/FetchedIMAP/new/$IMAP_FILE" "$WORK/delivered.eml"
+echo "FetchedIMAP/new/$IMAP_FILE is byte for byte the message mailwire-smtpd delivered"
+"$INSPECT" mime "$WORK/FetchedIMAP/new/$IMAP_FILE" >"$WORK/fetched-imap.json"
+python3 - "$WORK" <<'PY'
+import hashlib, json, sys
+d = sys.argv[1]
+att = [p for p in json.load(open(f"{d}/fetched-imap.json"))["root"]["parts"] if p["disposition"] == "attachment"][0]
+ok = att["sha256"] == hashlib.sha256(open(f"{d}/attachment.bin", "rb").read()).hexdigest()
+print(f"the IMAP copy's attachment {att['filename']!r}: sha256 {'matches the original' if ok else 'DIFFERS'}")
+sys.exit(0 if ok else 1)
+PY
+
+step "POP3: mailwire-fetch <- mailwire-pop3d on the same Maildir (STLS, pipelined RETR, DELE at QUIT)"
 FETCHED=$("$BUILD_DIR/bin/mailwire-fetch" --server "127.0.0.1:$POP3_PORT" --protocol pop3 --starttls \
   --user ann --password s3cret --maildir "$WORK/Fetched" --delete -v 2>"$WORK/fetch.log")
 grep -E '^mailwire-fetch: (C|S): ' "$WORK/fetch.log" | grep -v 'C: PASS' | sed -n '1,16p'
 echo "mailwire-fetch printed: $FETCHED"
-kill "$POP3D_PID"; wait "$POP3D_PID" 2>/dev/null || true
+kill "$POP3D_PID" "$IMAPD_PID"; wait "$POP3D_PID" "$IMAPD_PID" 2>/dev/null || true
+IMAPD_PID= POP3D_PID=
 FETCHED_FILE=$(ls "$WORK/Fetched/new/" | head -n 1)
 cmp "$WORK/Fetched/new/$FETCHED_FILE" "$WORK/delivered.eml"
 echo "Fetched/new/$FETCHED_FILE is byte for byte the message mailwire-smtpd delivered"
