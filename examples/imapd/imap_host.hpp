@@ -129,6 +129,22 @@ inline bool read_file(const std::string& p, std::string& out) {
   return true;
 }
 
+/// The message as sent: a bare LF becomes CRLF (RFC 9051 section 4.3: CRLF line ends in
+/// message text; Maildir files written by Unix tools may have LF only), as Dovecot sends it.
+inline void to_wire(std::string& m) {
+  std::size_t lf = 0;
+  for (std::size_t i = 0; i < m.size(); ++i)
+    if (m[i] == '\n' && (i == 0 || m[i - 1] != '\r')) ++lf;
+  if (lf == 0) return;
+  std::string out;
+  out.reserve(m.size() + lf);
+  for (std::size_t i = 0; i < m.size(); ++i) {
+    if (m[i] == '\n' && (i == 0 || m[i - 1] != '\r')) out.push_back('\r');
+    out.push_back(m[i]);
+  }
+  m.swap(out);
+}
+
 /// Case-insensitive substring search (ASCII).
 inline bool icontains(std::string_view hay, std::string_view needle) {
   if (needle.empty()) return true;
@@ -825,6 +841,7 @@ class host {
     auto load = [&]() -> const std::string& {
       if (!loaded) {
         (void)read_file(sel_.path(m), text);
+        to_wire(text);
         loaded = true;
       }
       return text;
@@ -1039,6 +1056,8 @@ class host {
       auto load = [&]() -> std::string_view {
         if (!loaded) {
           (void)read_file(sel_.path(*m), msg);
+          to_wire(msg);
+          wire_size_[m->base] = msg.size();
           loaded = true;
         }
         return msg;
@@ -1054,7 +1073,12 @@ class host {
           case imap::fetch_item::flags: want_flags = true; break;
           case imap::fetch_item::uid: want_uid = true; break;
           case imap::fetch_item::internaldate: item("INTERNALDATE " + date_time_of(m->mtime)); break;
-          case imap::fetch_item::rfc822_size: item("RFC822.SIZE " + std::to_string(m->size)); break;
+          case imap::fetch_item::rfc822_size: {
+            auto it = wire_size_.find(m->base);
+            const std::uint64_t n = it != wire_size_.end() ? it->second : load().size();
+            item("RFC822.SIZE " + std::to_string(n));
+            break;
+          }
           case imap::fetch_item::rfc822:
             item("RFC822 " + literal(load()));
             set_seen = true;
@@ -1225,6 +1249,7 @@ class host {
     std::size_t next = 0;
   } job_;
   std::string msg_buf_;
+  std::map<std::string, std::uint64_t> wire_size_;  ///< base name -> RFC822.SIZE (CRLF form)
 };
 
 }  // namespace mailwire_imapd

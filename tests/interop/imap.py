@@ -2,6 +2,7 @@
 the POP3 test corpus (pop3.py: LF-only and bare-CR files, 8-bit text, a 3 MB message) in its
 Maildir, and a restart on the same Maildir."""
 import os
+import re
 
 import interop
 import pop3
@@ -36,3 +37,9 @@ class Imapd(interop.Smtpd):
             base, _, info = n.partition(":2,")
             out[base] = info
         return out
+
+
+def wire(data):
+    """The message as mailwire-imapd (and Dovecot) sends it: a bare LF becomes CRLF (RFC 9051
+    section 4.3); bare CR and a missing last line end stay."""
+    return re.sub(rb"\r\n|\n", b"\r\n", data)

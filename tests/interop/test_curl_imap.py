@@ -23,7 +23,7 @@ def curl(*args):
 
 with imap.Imapd(a.bin, a.work, "curl-imap", tls=True) as srv:
     base = f"imap://127.0.0.1:{srv.port}"
-    msgs = [m for _, m in srv.messages_in]
+    msgs = [imap.wire(m) for _, m in srv.messages_in]
     for uid in (1, 4, 5, 6):
         r = curl(f"{base}/INBOX;UID={uid}")
         c.eq(f"UID={uid}: exit 0", r.returncode, 0)

@@ -36,7 +36,7 @@ for args, what in [([], "no mode"), (["--stdio", "--users", users], "no --maildi
            r.stderr.startswith(b"mailwire-imapd: ") and r.stderr.count(b"\n") == 1 and r.stdout == b"", r.stderr)
 
 md = os.path.join(work, "Maildir")
-msgs = [m for _, m in pop3.fill(md)]
+msgs = [imap.wire(m) for _, m in pop3.fill(md)]
 r = run(["--stdio", "--maildir", md, "--users", users, "--hostname", "imap.test"],
         b"a1 LOGIN ann imap-pw\r\na2 EXAMINE INBOX\r\na3 FETCH 6 (FLAGS BODY.PEEK[HEADER.FIELDS (FROM)])\r\n"
         b"a4 SEARCH SEEN\r\na5 LOGOUT\r\n")

@@ -21,7 +21,7 @@ def uid_of(resp_line):
 
 
 with imap.Imapd(a.bin, a.work, "imaplib", tls=True) as srv:
-    msgs = [m for _, m in srv.messages_in]
+    msgs = [imap.wire(m) for _, m in srv.messages_in]
     M = imaplib.IMAP4("127.0.0.1", srv.port)
     c.true("CAPABILITY has IMAP4rev1 UIDPLUS MOVE IDLE",
            all(x in M.capabilities for x in ("IMAP4REV1", "UIDPLUS", "MOVE", "IDLE")), M.capabilities)
