@@ -210,6 +210,31 @@ class Checker:
         sys.exit(0)
 
 
+def run_fetch(c, fetch, protocol, port, user, password, out, *extra, expect=0):
+    """Runs mailwire-fetch --protocol `protocol` into the Maildir `out`, checks its exit status
+    (`expect`) with Checker `c`; returns (standard output stripped, standard error)."""
+    r = subprocess.run([fetch, "--server", f"127.0.0.1:{port}", "--protocol", protocol, "--user", user,
+                        "--password", password, "--maildir", out] + list(extra),
+                       capture_output=True, timeout=300)
+    err = r.stderr.decode(errors="replace").strip()
+    c.eq(f"fetch {' '.join(extra)} -> {os.path.basename(out)}: exit status ({err[-400:]})", r.returncode, expect)
+    return r.stdout.decode().strip(), err
+
+
+def fetched(c, out):
+    """The messages mailwire-fetch wrote into out/new, in delivery order (names start with the
+    time and carry a sequence number after Q); checks that out/tmp is empty."""
+    files = [os.path.join(out, "new", n) for n in os.listdir(os.path.join(out, "new"))]
+    files.sort(key=lambda p: (int(os.path.basename(p).split(".")[0]),
+                              int(os.path.basename(p).split("Q")[1].split(".")[0])))
+    res = []
+    for p in files:
+        with open(p, "rb") as f:
+            res.append(f.read())
+    c.eq(f"{os.path.basename(out)}: tmp/ is empty", os.listdir(os.path.join(out, "tmp")), [])
+    return res
+
+
 def message(subject, extra_lines=()):
     """A test message with CRLF line ends, a dot-started line (stuffed on the wire) and 8-bit-free
     text; `extra_lines` are appended to the body."""

@@ -6,11 +6,9 @@ mailwire-imapd (--bin, when built): every message fetched byte for byte as the s
 a UTF-8 name (sent in modified UTF-7), --delete removing exactly the fetched messages (UID STORE
 + UID EXPUNGE), the count on standard output, a wrong password, a missing mailbox and a server
 without STARTTLS refused with exit 1."""
-import glob
 import imaplib
 import os
 import re
-import subprocess
 
 import dovecot
 import interop
@@ -30,26 +28,12 @@ LAST_STDERR = [""]
 
 
 def fetch(port, user, password, out, *extra, expect=0):
-    r = subprocess.run([a.fetch, "--server", f"127.0.0.1:{port}", "--protocol", "imap", "--user", user,
-                        "--password", password, "--maildir", out] + list(extra),
-                       capture_output=True, timeout=300)
-    err = r.stderr.decode(errors="replace").strip()
-    LAST_STDERR[0] = err
-    c.eq(f"fetch {' '.join(extra)} -> {os.path.basename(out)}: exit status ({err[-400:]})", r.returncode, expect)
-    return r.stdout.decode().strip()
+    got, LAST_STDERR[0] = interop.run_fetch(c, a.fetch, "imap", port, user, password, out, *extra, expect=expect)
+    return got
 
 
 def fetched(out):
-    """The messages in out/new, in delivery order (names start with the time and a sequence)."""
-    files = glob.glob(os.path.join(out, "new", "*"))
-    files.sort(key=lambda p: (int(os.path.basename(p).split(".")[0]),
-                              int(os.path.basename(p).split("Q")[1].split(".")[0])))
-    res = []
-    for p in files:
-        with open(p, "rb") as f:
-            res.append(f.read())
-    c.eq(f"{os.path.basename(out)}: tmp/ is empty", os.listdir(os.path.join(out, "tmp")), [])
-    return res
+    return interop.fetched(c, out)
 
 
 # The POP3 corpus without its bare-CR message (what a server makes of a bare CR is its choice).

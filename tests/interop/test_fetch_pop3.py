@@ -6,7 +6,6 @@ verified), --delete applied at QUIT, the count on standard output, wrong passwor
 server without STLS refused with exit 1."""
 import glob
 import os
-import subprocess
 
 import dovecot
 import interop
@@ -17,25 +16,11 @@ c = interop.Checker("fetch pop3")
 
 
 def fetch(port, user, password, out, *extra, expect=0):
-    r = subprocess.run([a.fetch, "--server", f"127.0.0.1:{port}", "--protocol", "pop3", "--user", user,
-                        "--password", password, "--maildir", out] + list(extra),
-                       capture_output=True, timeout=300)
-    err = r.stderr.decode(errors="replace").strip()
-    c.eq(f"fetch {' '.join(extra)} -> {os.path.basename(out)}: exit status ({err[-400:]})", r.returncode, expect)
-    return r.stdout.decode().strip()
+    return interop.run_fetch(c, a.fetch, "pop3", port, user, password, out, *extra, expect=expect)[0]
 
 
 def fetched(out):
-    """The messages in out/new, in delivery order (names start with the time and a sequence)."""
-    files = glob.glob(os.path.join(out, "new", "*"))
-    files.sort(key=lambda p: (int(os.path.basename(p).split(".")[0]),
-                              int(os.path.basename(p).split("Q")[1].split(".")[0])))
-    res = []
-    for p in files:
-        with open(p, "rb") as f:
-            res.append(f.read())
-    c.eq(f"{os.path.basename(out)}: tmp/ is empty", os.listdir(os.path.join(out, "tmp")), [])
-    return res
+    return interop.fetched(c, out)
 
 
 ann = pop3.USERS["ann"]
