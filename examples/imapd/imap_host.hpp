@@ -15,6 +15,7 @@
 
 #include <fmt/core.h>
 
+#include <chrono>
 #include <cstdint>
 #include <ctime>
 #include <map>
@@ -257,6 +258,17 @@ class host {
       }
       on_event(s_.event());
     }
+  }
+
+  /// While IDLE runs: how often the transport should call tick() (0: no ticks). Used by
+  /// net/serve.hpp once it calls Host::tick() during reads (requested; see the report).
+  [[nodiscard]] std::chrono::milliseconds tick_interval() const noexcept {
+    return s_.state() == imap::server_state::idling && selected() ? std::chrono::milliseconds(1000)
+                                                                  : std::chrono::milliseconds(0);
+  }
+  /// An IDLE tick (RFC 2177): rescan and push EXISTS / EXPUNGE / FETCH of others' changes.
+  void tick() {
+    if (s_.state() == imap::server_state::idling && selected()) refresh();
   }
 
   [[nodiscard]] bool ok() const noexcept { return !failed_ && s_.state() == imap::server_state::logout; }
