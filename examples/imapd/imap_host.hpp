@@ -380,6 +380,10 @@ class host {
   /// Rescans the selected folder and reports others' changes (RFC 9051 sections 7.4.1, 7.5.1).
   void refresh() {
     if (!selected()) return;
+    // Cheap check first: nothing changed when cur/, new/ and the uidlist kept their mtimes
+    // (flag changes rename files in cur/, deliveries add to new/, expunges remove from cur/).
+    const std::string stamp = stamp_of(sel_.dir);
+    if (stamp == stamp_) return;
     std::vector<std::uint32_t> fresh;
     {
       folder_lock lk(sel_.dir);
@@ -413,6 +417,21 @@ class host {
       }
     }
     if (!added.empty()) (void)s_.exists(added);
+    stamp_ = stamp;  // taken before the scan: a change during it is seen next time
+  }
+
+  /// mtimes (ns) of a folder's cur/, new/ and uidlist.
+  static std::string stamp_of(const std::string& dir) {
+    std::string s;
+    for (const char* sub : {"/cur", "/new", "/mailwire-uidlist"}) {
+      struct stat st {};
+      if (::stat((dir + sub).c_str(), &st) == 0)
+        s += std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec) + "/" +
+             std::to_string(st.st_ino) + " ";
+      else
+        s += "- ";
+    }
+    return s;
   }
 
   message* find(std::uint32_t uid) {
@@ -489,6 +508,7 @@ class host {
   }
 
   void close_folder() {
+    stamp_.clear();
     sel_ = folder{};
     view_.clear();
     recent_.clear();
@@ -1261,6 +1281,7 @@ class host {
     std::size_t next = 0;
   } job_;
   std::string msg_buf_;
+  std::string stamp_;  ///< stamp_of(sel_.dir) at the last refresh
   std::map<std::string, std::uint64_t> wire_size_;  ///< base name -> RFC822.SIZE (CRLF form)
 };
 
