@@ -27,7 +27,9 @@
 
 #include "mail_store.hpp"
 #include "mailwire/core/ascii.hpp"
+#include "mailwire/imap/mime_structure.hpp"
 #include "mailwire/imap/response.hpp"
+#include "mailwire/mime/message.hpp"
 #include "mailwire/imap/server.hpp"
 #include "net/sasl_auth.hpp"
 #include "net/serve.hpp"
@@ -1029,7 +1031,10 @@ class host {
     switch (f.attributes.macro()) {
       case imap::fetch_macro::fast: add_simple("FLAGS "), add_simple("INTERNALDATE "), add_simple("RFC822.SIZE "); break;
       case imap::fetch_macro::all:
-      case imap::fetch_macro::full: (void)s_.no({}, "ENVELOPE and BODY are not supported yet"); return;
+      case imap::fetch_macro::full:
+        add_simple("FLAGS "), add_simple("INTERNALDATE "), add_simple("RFC822.SIZE "), add_simple("ENVELOPE ");
+        if (f.attributes.macro() == imap::fetch_macro::full) add_simple("BODY ");
+        break;
       case imap::fetch_macro::none: atts = f.attributes.to_vector(); break;
     }
     for (const auto& a : atts) {
@@ -1041,6 +1046,9 @@ class host {
         case imap::fetch_item::rfc822:
         case imap::fetch_item::rfc822_header:
         case imap::fetch_item::rfc822_text:
+        case imap::fetch_item::envelope:
+        case imap::fetch_item::body:
+        case imap::fetch_item::bodystructure:
         case imap::fetch_item::body_section: break;
         default: (void)s_.no({}, "Fetch item not supported yet"); return;
       }
@@ -1115,6 +1123,19 @@ class host {
             item("RFC822 " + literal(load()));
             set_seen = true;
             break;
+          case imap::fetch_item::envelope:
+          case imap::fetch_item::body:
+          case imap::fetch_item::bodystructure: {
+            // RFC 9051 section 7.5.2 from the MIME parser's tree of the message as sent (CRLF).
+            const auto tree = mailwire::mime::parse(load());
+            std::string v = a.item == imap::fetch_item::envelope ? "ENVELOPE "
+                            : a.item == imap::fetch_item::body   ? "BODY "
+                                                                 : "BODYSTRUCTURE ";
+            if (a.item == imap::fetch_item::envelope) imap::append_envelope_of(v, tree.root);
+            else imap::append_body_structure_of(v, tree.root, a.item == imap::fetch_item::bodystructure);
+            item(v);
+            break;
+          }
           case imap::fetch_item::rfc822_header: item("RFC822.HEADER " + literal(split_message(load()).header)); break;
           case imap::fetch_item::rfc822_text:
             item("RFC822.TEXT " + literal(split_message(load()).body));

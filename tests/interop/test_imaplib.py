@@ -45,6 +45,12 @@ with imap.Imapd(a.bin, a.work, "imaplib", tls=True) as srv:
     c.eq("UIDs 1..n", uids, list(range(1, len(msgs) + 1)))
     typ, data = M.fetch("1", "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
     c.eq("HEADER.FIELDS", data[0][1], b"Subject: first\r\n\r\n")
+    typ, data = M.fetch("1", "(ENVELOPE BODYSTRUCTURE)")
+    c.true("ENVELOPE", b'ENVELOPE ("Tue, 1 Jul 2003 10:52:37 +0200" "first" (("Ann" NIL "ann" "example.org"))' in data[0],
+           data)
+    c.true("BODYSTRUCTURE", b'BODYSTRUCTURE ("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" ' in data[0], data)
+    typ, data = M.fetch("1", "FULL")
+    c.true("FETCH FULL", typ == "OK" and b"ENVELOPE (" in data[0] and b" BODY (" in data[0], data)
     typ, data = M.fetch("6", "(BODY.PEEK[TEXT]<2.5>)")
     c.eq("TEXT partial", data[0][1], msgs[5].split(b"\r\n\r\n", 1)[1][2:7])
     # SEARCH
