@@ -19,6 +19,7 @@
 #include "mailwire/imap/framing.hpp"
 #include "mailwire/imap/limits.hpp"
 #include "mailwire/imap/message_map.hpp"
+#include "mailwire/imap/mime_structure.hpp"
 #include "mailwire/imap/mutf7.hpp"
 #include "mailwire/imap/response.hpp"
 #include "mailwire/imap/response_data.hpp"

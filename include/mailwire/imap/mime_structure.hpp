@@ -106,7 +106,18 @@ inline bool ms_addresses(std::string& out, const rfc5322::header_field* f) {
   out.push_back('(');
   std::size_t g = 0;
   auto mbox = [&](const rfc5322::mailbox& m) {
-    ms_address(out, m.name, m.local_part.empty() ? std::string_view("MISSING_MAILBOX") : m.local_part,
+    // No display name: the comment after the addr-spec names it ("a@b (Name)"), as Dovecot reads it.
+    std::string_view name = m.name;
+    if (name.empty()) {
+      const std::string_view v = f->raw_value;
+      std::size_t k = m.offset;
+      while (k < v.size() && v[k] != ',' && v[k] != '(' && v[k] != '"') ++k;
+      if (k < v.size() && v[k] == '(') {
+        const std::size_t e = v.find(')', k);
+        if (e != std::string_view::npos) name = v.substr(k + 1, e - k - 1);
+      }
+    }
+    ms_address(out, name, m.local_part.empty() ? std::string_view("MISSING_MAILBOX") : m.local_part,
                m.domain.empty() ? std::string_view("MISSING_DOMAIN") : m.domain, false, false);
   };
   auto group_at = [&](std::size_t i) {
@@ -173,9 +184,14 @@ inline void ms_pct(std::string& out, std::string_view s) {
   }
 }
 
-inline void ms_params(std::string& out, const mime::parameter_list& ps, bool default_charset) {
-  if (ps.items.empty()) {
-    out.append(default_charset ? "(\"charset\" \"us-ascii\")" : "NIL");
+/// Parameters; names in the case written in `field` (when found at their offset), a text part
+/// without a plain "charset" gets "charset" "us-ascii" appended (Dovecot).
+inline void ms_params(std::string& out, const mime::parameter_list& ps, bool default_charset,
+                      std::string_view field = {}) {
+  bool has_charset = false;
+  for (const auto& p : ps.items) has_charset = has_charset || (!p.extended && p.name == "charset");
+  if (ps.items.empty() && !default_charset) {
+    out.append("NIL");
     return;
   }
   out.push_back('(');
@@ -183,17 +199,24 @@ inline void ms_params(std::string& out, const mime::parameter_list& ps, bool def
   for (const auto& p : ps.items) {
     if (!first) out.push_back(' ');
     first = false;
+    std::string name = p.name;
+    if (p.offset + name.size() <= field.size() && ascii::iequals(field.substr(p.offset, name.size()), name))
+      name = std::string(field.substr(p.offset, name.size()));
     if (p.extended) {
-      ms_str(out, p.name + "*");
+      ms_str(out, name + "*");
       out.push_back(' ');
       std::string v = p.charset + "'" + p.language + "'";
       ms_pct(v, p.value);
       ms_str(out, v);
     } else {
-      ms_str(out, p.name);
+      ms_str(out, name);
       out.push_back(' ');
       ms_str(out, p.value);
     }
+  }
+  if (default_charset && !has_charset) {
+    if (!first) out.push_back(' ');
+    out.append("\"charset\" \"us-ascii\"");
   }
   out.push_back(')');
 }
@@ -243,7 +266,7 @@ inline void ms_ext_tail(std::string& out, const mime::node& n) {
     out.push_back('(');
     ms_str(out, t);
     out.push_back(' ');
-    ms_params(out, cd.params, false);
+    ms_params(out, cd.params, false, d->raw_value);
     out.push_back(')');
   } else {
     out.append("NIL");
@@ -305,11 +328,15 @@ inline void ms_body(std::string& out, const mime::node& n, bool ext, const struc
     ms_str(out, subtype);
     if (ext) {
       out.push_back(' ');
-      ms_params(out, n.info.type.params, false);
+      ms_params(out, n.info.type.params, false, ctf ? ctf->raw_value : std::string_view{});
       ms_ext_tail(out, n);
     }
     out.push_back(')');
     return;
+  }
+  if (n.enclosed && n.info.type.subtype == "rfc822") {
+    type = "message";  // Dovecot writes message/rfc822 in lower case
+    subtype = "rfc822";
   }
   out.push_back('(');
   ms_str(out, type);
@@ -317,7 +344,7 @@ inline void ms_body(std::string& out, const mime::node& n, bool ext, const struc
   ms_str(out, subtype);
   out.push_back(' ');
   const bool text = n.info.type.type == "text";
-  ms_params(out, n.info.type.params, text);
+  ms_params(out, n.info.type.params, text, ctf && n.info.type_given ? ctf->raw_value : std::string_view{});
   out.push_back(' ');
   ms_nstr(out, n.field("Content-ID"));
   out.push_back(' ');
