@@ -71,7 +71,15 @@ inline std::string ms_field_text(std::string_view raw) {
   return s.substr(b, e - b);
 }
 
+/// A string (quoted, or a literal for CR, LF, 8-bit); NUL octets, which only literal8 carries,
+/// are left out.
 inline void ms_str(std::string& out, std::string_view s) {
+  std::string clean;
+  if (s.find('\0') != std::string_view::npos) {
+    for (char c : s)
+      if (c != '\0') clean.push_back(c);
+    s = clean;
+  }
   (void)write_string(out, string_value::from_text(s, string_form::quoted), options{});
 }
 inline void ms_nstr(std::string& out, const rfc5322::header_field* f) {
