@@ -984,40 +984,79 @@ class host {
 
   // -- FETCH -------------------------------------------------------------------------------------
 
-  /// The text of a body section (RFC 9051 section 6.4.5); false when not supported.
-  static bool section_text_of(const imap::section_spec& sec, std::string_view msg, std::string& out) {
-    const split_message sm(msg);
-    std::string_view part_header = sm.header, part_body = sm.body, whole = msg;
-    if (sec.part_depth() != 0) {
-      // Only part 1 of a single-part message (its body) for now.
-      if (sec.part() != "1" || sec.text() != imap::section_text::none) return false;
-      out.assign(part_body);
-      return true;
+  /// The body of a MIME entity as written (RFC 9051 section 6.4.5 part without text).
+  static std::string_view body_of(const mailwire::mime::node& n) {
+    if (n.parts.empty()) return n.body;
+    const char* b = n.header.data() + n.header.size();
+    const char* e = b;
+    for (std::string_view v : {n.close_delimiter, n.epilogue})
+      if (!v.empty() && v.data() + v.size() > e) e = v.data() + v.size();
+    return std::string_view(b, static_cast<std::size_t>(e - b));
+  }
+
+  /// Header-only sections of a message header (HEADER, HEADER.FIELDS[.NOT]).
+  static void header_section(const imap::section_spec& sec, std::string_view header, std::string& out) {
+    if (sec.text() == imap::section_text::header) {
+      out.assign(header);
+      return;
     }
-    (void)part_header;
-    switch (sec.text()) {
-      case imap::section_text::none: out.assign(whole); return true;
-      case imap::section_text::header: out.assign(sm.header); return true;
-      case imap::section_text::text: out.assign(part_body); return true;
-      case imap::section_text::header_fields:
-      case imap::section_text::header_fields_not: {
-        std::vector<std::string> names;
-        sec.for_each_field([&](const imap::string_value& v) { names.push_back(v.content()); });
-        const bool neg = sec.text() == imap::section_text::header_fields_not;
-        out.clear();
-        for_each_field(sm.header, [&](std::string_view name, std::string_view field, const std::string&) {
-          bool in = false;
-          for (const std::string& n : names)
-            if (ascii::iequals(n, name)) in = true;
-          if (in != neg) {
-            out.append(field);
-            if (out.back() != '\n') out.append("\r\n");
-          }
-        });
-        out.append("\r\n");
-        return true;
+    std::vector<std::string> names;
+    sec.for_each_field([&](const imap::string_value& v) { names.push_back(v.content()); });
+    const bool neg = sec.text() == imap::section_text::header_fields_not;
+    out.clear();
+    for_each_field(header, [&](std::string_view name, std::string_view field, const std::string&) {
+      bool in = false;
+      for (const std::string& n : names)
+        if (ascii::iequals(n, name)) in = true;
+      if (in != neg) {
+        out.append(field);
+        if (out.back() != '\n') out.append("\r\n");
       }
-      default: return false;
+    });
+    out.append("\r\n");
+  }
+
+  /// The text of a body section (RFC 9051 section 6.4.5): part numbers walk the MIME tree
+  /// (a message/rfc822 part's numbers are those of its enclosed message); false: no such part.
+  static bool section_text_of(const imap::section_spec& sec, std::string_view msg, std::string& out) {
+    out.clear();
+    if (sec.part_depth() == 0) {
+      const split_message sm(msg);
+      switch (sec.text()) {
+        case imap::section_text::none: out.assign(msg); return true;
+        case imap::section_text::text: out.assign(sm.body); return true;
+        default: header_section(sec, sm.header, out); return true;
+      }
+    }
+    const auto tree = mailwire::mime::parse(msg);
+    const mailwire::mime::node* n = &tree.root;
+    bool top = true, ok = true;
+    sec.for_each_part([&](std::uint32_t k) {
+      if (!ok) return;
+      const mailwire::mime::node* t = n;
+      if (!top && t->enclosed) t = t->enclosed.get();
+      top = false;
+      if (!t->parts.empty()) {
+        if (k == 0 || k > t->parts.size()) ok = false;
+        else n = &t->parts[k - 1];
+      } else if (k == 1) {
+        n = t;
+      } else {
+        ok = false;
+      }
+    });
+    if (!ok) return false;
+    switch (sec.text()) {
+      case imap::section_text::none: out.assign(n == &tree.root ? split_message(msg).body : body_of(*n)); return true;
+      case imap::section_text::mime: out.assign(n->header); return true;
+      case imap::section_text::text:
+        if (!n->enclosed) return false;
+        out.assign(body_of(*n->enclosed));
+        return true;
+      default:
+        if (!n->enclosed) return false;
+        header_section(sec, n->enclosed->header, out);
+        return true;
     }
   }
 
@@ -1053,12 +1092,6 @@ class host {
         default: (void)s_.no({}, "Fetch item not supported yet"); return;
       }
     }
-    for (const auto& a : atts)
-      if (a.item == imap::fetch_item::body_section && a.section.part_depth() != 0 &&
-          (a.section.part() != "1" || a.section.text() != imap::section_text::none)) {
-        (void)s_.no({}, "Body part numbers are not supported yet");
-        return;
-      }
     job_ = fetch_job{};
     const imap::errc e = s_.map().resolve(f.set, c.uid, [&](std::uint32_t msn, std::uint32_t u) {
       job_.targets.emplace_back(msn, u);

@@ -74,4 +74,17 @@ typ, data = M.fetch("7", "(FLAGS BODY.PEEK[])")
 c.eq("IMAP4_stream: appended bytes", data[0][1], new)
 M.logout()
 c.true("STORE kept in the file name", any(n.endswith(":2,D") for n in os.listdir(os.path.join(md, "cur"))))
+
+# Body part numbers walk the MIME tree (RFC 9051 section 6.4.5).
+md3 = os.path.join(work, "mime-maildir")
+mp = (b'From: a@b\r\nSubject: mp\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="XX"\r\n\r\n'
+      b'pre\r\n--XX\r\nContent-Type: text/plain\r\n\r\npart one\r\n--XX\r\nContent-Type: message/rfc822\r\n\r\n'
+      b'Subject: inner\r\nFrom: c@d\r\n\r\ninner body\r\n--XX--\r\n')
+pop3.fill(md3, [("1700000000.M1P1.mx.test", mp)])
+r = run(["--stdio", "--maildir", md3, "--users", users],
+        b"a LOGIN ann imap-pw\r\nb SELECT INBOX\r\nc FETCH 1 (BODY.PEEK[1] BODY.PEEK[1.MIME] "
+        b"BODY.PEEK[2.HEADER.FIELDS (SUBJECT)] BODY.PEEK[2.TEXT] BODY.PEEK[2.1])\r\nd LOGOUT\r\n")
+c.true("part numbers", b"* 1 FETCH (BODY[1] {8}\r\npart one BODY[1.MIME] {28}\r\nContent-Type: text/plain\r\n\r\n"
+       b" BODY[2.HEADER.FIELDS (SUBJECT)] {18}\r\nSubject: inner\r\n\r\n BODY[2.TEXT] {10}\r\ninner body"
+       b" BODY[2.1] {10}\r\ninner body)\r\n" in r.stdout, r.stdout)
 c.finish()
