@@ -20,6 +20,7 @@
 //                                        // back on the connection's thread
 #pragma once
 
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -69,6 +70,16 @@ int serve_stdio(Host& h) {
   for (;;) {
     switch (h.run()) {
       case want::read: {
+        if constexpr (requires { h.tick(); h.tick_interval(); }) {
+          // A host with periodic work while waiting for input (IMAP IDLE): poll, then tick.
+          if (const auto iv = h.tick_interval(); iv.count() > 0) {
+            pollfd p{0, POLLIN, 0};
+            if (::poll(&p, 1, static_cast<int>(iv.count())) == 0) {
+              h.tick();
+              break;  // run() again: it asks to write what tick() produced, or to read
+            }
+          }
+        }
         ssize_t n;
         do n = ::read(0, buf.data(), buf.size());
         while (n < 0 && errno == EINTR);
@@ -244,16 +255,43 @@ class listener {
           self->stream_.close();
         }
       });
+      start_tick();
       stream_.async_read_some(asio::buffer(buf_), [self](asio::error_code ec, std::size_t n) {
         self->timer_.cancel();
+        self->tick_.cancel();
+        if (ec == asio::error::operation_aborted && self->woken_) {
+          self->woken_ = false;  // tick() produced output: write it, then read again
+          return self->go();
+        }
+        self->woken_ = false;
         if (ec) self->host_->eof();  // EOF, reset, timeout: the session sees the end of input
         else self->host_->feed(std::string_view(self->buf_.data(), n));
         self->go();
       });
     }
 
+    /// Hosts with Host::tick() / tick_interval() (IMAP IDLE): while a read waits, tick every
+    /// interval; when a tick produced output, cancel the read so that go() sends it.
+    void start_tick() {
+      if constexpr (requires(Host& h) { h.tick(); h.tick_interval(); }) {
+        const auto iv = host_->tick_interval();
+        if (iv.count() <= 0) return;
+        auto self = this->shared_from_this();
+        tick_.expires_after(iv);
+        tick_.async_wait([self](asio::error_code ec) {
+          if (ec) return;
+          self->host_->tick();
+          if (self->host_->output().empty()) return self->start_tick();
+          self->woken_ = true;
+          asio::error_code ignored;
+          self->stream_.socket().cancel(ignored);
+        });
+      }
+    }
+
     void finish() {
       timer_.cancel();
+      tick_.cancel();
       host_->closing();
       stream_.close();
     }
@@ -263,6 +301,8 @@ class listener {
     bool implicit_tls_;
     std::unique_ptr<Host> host_;
     asio::steady_timer timer_;
+    asio::steady_timer tick_{timer_.get_executor()};
+    bool woken_ = false;
     std::array<char, 16 * 1024> buf_{};
   };
 
