@@ -319,7 +319,10 @@ def main():
             if why:
                 print(f"Dovecot: skipped ({why})")
             else:
-                with dovecot.Dovecot("bench", protocols=("imap",)) as dove:
+                dove = dovecot.Dovecot("bench", protocols=("imap",))
+                with open(dove.conf, "a") as f:  # the default is 10 sessions per user and address
+                    f.write(f"protocol imap {{\n  mail_max_userip_connections = {a.sessions + 10}\n}}\n")
+                with dove:
                     user = "bob@" + dovecot.DOMAIN
                     home = os.path.join(dove.home, "bob")
                     os.makedirs(home, exist_ok=True)
