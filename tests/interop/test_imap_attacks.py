@@ -21,65 +21,22 @@ import os
 import re
 import socket
 import ssl
-import sys
 import threading
 import time
 
-DOVECOT = "--dovecot" in sys.argv
-if DOVECOT:
-    sys.argv.remove("--dovecot")
-# The server comes as --bin (interop.args) or as --imapd (the imapd tests' CMake function).
-sys.argv = ["--bin" if x == "--imapd" else x for x in sys.argv]
+import imap
+import interop
 
-import interop  # noqa: E402
+DOVECOT = imap.dovecot_mode()
 
 a = interop.args(__doc__)
 c = interop.Checker("imap attacks" + (" (dovecot)" if DOVECOT else ""))
 
 
-# ---- peer: mailwire-imapd on a free port (or a private Dovecot) ----
-class Peer:
-    USER, PASSWORD = "ann", "attack-pw"
-
-    def __init__(self, name, tls=False):
-        self.tls = tls
-        if DOVECOT:
-            import dovecot
-            why = dovecot.available(("imap",))
-            if why:
-                print("SKIP:", why)
-                raise SystemExit(interop.SKIP)
-            self.d = dovecot.Dovecot(name, protocols=("imap",), tls=interop.make_cert(a.work) if tls else None)
-            self.user, self.password = "bob@" + dovecot.DOMAIN, dovecot.PASSWORDS["bob"]
-            self.d.fill("bob", [("1740000000.M1P1Q1.mx.test", interop.message("attacks"))])
-        else:
-            self.d = interop.Smtpd(a.bin, a.work, name, tls=tls, users={self.USER: self.PASSWORD})
-            i = self.d.cmd.index("--hostname")  # not a mailwire-imapd flag (spec/tools.md)
-            del self.d.cmd[i:i + 2]
-            self.user, self.password = self.USER, self.PASSWORD
-            md = self.d.maildir
-            for sub in ("new", "cur", "tmp"):
-                os.makedirs(os.path.join(md, sub), exist_ok=True)
-            with open(os.path.join(md, "new", "1740000000.M1P1Q1.mx.test"), "wb") as f:
-                f.write(interop.message("attacks"))
-
-    def __enter__(self):
-        self.d.__enter__()
-        self.port = self.d.port["imap"] if DOVECOT else self.d.port
-        return self
-
-    def __exit__(self, *exc):
-        return self.d.__exit__(*exc)
-
-    def rss_kib(self):
-        """VmRSS of the server process in KiB (None for Dovecot: a process per connection)."""
-        if DOVECOT:
-            return None
-        with open(f"/proc/{self.d.proc.pid}/status") as f:
-            return int(re.search(r"VmRSS:\s+(\d+) kB", f.read()).group(1))
-
-    def alive(self):
-        return self.d.proc.poll() is None
+def Peer(name, **kw):  # noqa: N802 (used as a class)
+    """mailwire-imapd (or, with --dovecot, a private Dovecot) for this test: imap.Peer."""
+    return imap.Peer(a, name, "ann", "attack-pw", DOVECOT,
+                     messages=[("1740000000.M1P1Q1.mx.test", interop.message("attacks"))], **kw)
 
 
 class Conn:

@@ -11,80 +11,21 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import threading
 import time
 
-DOVECOT = "--dovecot" in sys.argv
-if DOVECOT:
-    sys.argv.remove("--dovecot")
-# The server comes as --bin (interop.args) or as --imapd (the imapd tests' CMake function).
-sys.argv = ["--bin" if x == "--imapd" else x for x in sys.argv]
+import imap
+import interop
 
-import interop  # noqa: E402
+DOVECOT = imap.dovecot_mode()
 
 a = interop.args(__doc__)
 c = interop.Checker("imapflow" + (" (dovecot)" if DOVECOT else ""))
 
 
-# ---- peer: mailwire-imapd on a free port with a filled Maildir (or a private Dovecot) ----
-class Peer:
-    USER, PASSWORD = "ann", "imap flow-pw"
-
-    def __init__(self, name, tls=False, messages=()):
-        self.tls = tls
-        if DOVECOT:
-            import dovecot
-            why = dovecot.available(("imap",))
-            if why:
-                print("SKIP:", why)
-                raise SystemExit(interop.SKIP)
-            self.d = dovecot.Dovecot(name, protocols=("imap",), tls=interop.make_cert(a.work) if tls else None)
-            self.user, self.password = "bob@" + dovecot.DOMAIN, dovecot.PASSWORDS["bob"]
-            self.maildir = self.d.maildir("bob")
-            self.d.fill("bob", messages)
-            self.owner = (self.d.uid, self.d.gid)
-        else:
-            self.d = interop.Smtpd(a.bin, a.work, name, tls=tls, users={self.USER: self.PASSWORD})
-            i = self.d.cmd.index("--hostname")  # not a mailwire-imapd flag (spec/tools.md)
-            del self.d.cmd[i:i + 2]
-            self.user, self.password, self.maildir, self.owner = self.USER, self.PASSWORD, self.d.maildir, None
-            for sub in ("new", "cur", "tmp"):
-                os.makedirs(os.path.join(self.maildir, sub), exist_ok=True)
-            for n, data in messages:
-                with open(os.path.join(self.maildir, "new", n), "wb") as f:
-                    f.write(data)
-        self.dir = self.d.dir
-
-    def __enter__(self):
-        self.d.__enter__()
-        self.port = self.d.port["imap"] if DOVECOT else self.d.port
-        return self
-
-    def __exit__(self, *exc):
-        return self.d.__exit__(*exc)
-
-    def log(self):
-        return self.d.logtext()
-
-    def deliver(self, name, data):
-        """A delivery as mailwire-smtpd does it: tmp/NAME written, then renamed to new/NAME."""
-        tmp, new = os.path.join(self.maildir, "tmp", name), os.path.join(self.maildir, "new", name)
-        with open(tmp, "wb") as f:
-            f.write(data)
-        if self.owner:
-            os.chown(tmp, *self.owner)
-        os.rename(tmp, new)
-
-    def files(self, folder=""):
-        """{bytes: info} of the messages of INBOX ("") or a folder (".Name"), from cur/ and new/."""
-        out = {}
-        for sub in ("cur", "new"):
-            d = os.path.join(self.maildir, folder, sub)
-            for n in (os.listdir(d) if os.path.isdir(d) else []):
-                with open(os.path.join(d, n), "rb") as f:
-                    out[f.read()] = n.split(":2,")[1] if ":2," in n else ""
-        return out
+def Peer(name, **kw):  # noqa: N802 (used as a class)
+    """mailwire-imapd (or, with --dovecot, a private Dovecot) for this test: imap.Peer."""
+    return imap.Peer(a, name, "ann", "imap flow-pw", DOVECOT, **kw)
 
 
 def corpus(tag):

@@ -12,15 +12,11 @@ import imaplib
 import os
 import shutil
 import subprocess
-import sys
 
-DOVECOT = "--dovecot" in sys.argv
-if DOVECOT:
-    sys.argv.remove("--dovecot")
-# The server comes as --bin (interop.args) or as --imapd (the imapd tests' CMake function).
-sys.argv = ["--bin" if x == "--imapd" else x for x in sys.argv]
+import imap
+import interop
 
-import interop  # noqa: E402
+DOVECOT = imap.dovecot_mode()
 
 a = interop.args(__doc__)
 c = interop.Checker("mbsync" + (" (dovecot)" if DOVECOT else ""))
@@ -34,66 +30,9 @@ subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-ke
                 "-addext", "subjectAltName=DNS:127.0.0.1,DNS:localhost,IP:127.0.0.1"], check=True, capture_output=True)
 
 
-# ---- peer: mailwire-imapd on a free port with a filled Maildir (or a private Dovecot) ----
-class Peer:
-    USER, PASSWORD = "ann", "mb sync-pw"
-
-    def __init__(self, name, tls=False, messages=(), folders=None):
-        self.tls = tls
-        if DOVECOT:
-            import dovecot
-            why = dovecot.available(("imap",))
-            if why:
-                print("SKIP:", why)
-                raise SystemExit(interop.SKIP)
-            self.d = dovecot.Dovecot(name, protocols=("imap",), tls=interop.make_cert(a.work) if tls else None)
-            self.user, self.password = "bob@" + dovecot.DOMAIN, dovecot.PASSWORDS["bob"]
-            self.maildir = self.d.maildir("bob")
-            self.owner = (self.d.uid, self.d.gid)
-        else:
-            self.d = interop.Smtpd(a.bin, a.work, name, tls=tls, users={self.USER: self.PASSWORD})
-            i = self.d.cmd.index("--hostname")  # not a mailwire-imapd flag (spec/tools.md)
-            del self.d.cmd[i:i + 2]
-            self.user, self.password, self.maildir, self.owner = self.USER, self.PASSWORD, self.d.maildir, None
-        self.put("", messages)
-        for folder, msgs in (folders or {}).items():
-            self.put("." + folder, msgs)
-        self.dir = self.d.dir
-
-    def put(self, folder, messages):
-        top = os.path.join(self.maildir, folder)
-        for d in ([os.path.dirname(self.maildir)] if self.owner else []) + [self.maildir, top] + \
-                [os.path.join(top, s) for s in ("new", "cur", "tmp")]:
-            os.makedirs(d, exist_ok=True)
-            if self.owner:
-                os.chown(d, *self.owner)
-        for n, data in messages:
-            path = os.path.join(top, "new", n)
-            with open(path, "wb") as f:
-                f.write(data)
-            if self.owner:
-                os.chown(path, *self.owner)
-
-    def __enter__(self):
-        self.d.__enter__()
-        self.port = self.d.port["imap"] if DOVECOT else self.d.port
-        return self
-
-    def __exit__(self, *exc):
-        return self.d.__exit__(*exc)
-
-    def log(self):
-        return self.d.logtext()
-
-    def files(self, folder=""):
-        """{bytes: info letters} of the messages of INBOX ("") or a folder (".Name")."""
-        out = {}
-        for sub in ("cur", "new"):
-            d = os.path.join(self.maildir, folder, sub)
-            for n in (os.listdir(d) if os.path.isdir(d) else []):
-                with open(os.path.join(d, n), "rb") as f:
-                    out[f.read()] = n.split(":2,")[1] if ":2," in n else ""
-        return out
+def Peer(name, **kw):  # noqa: N802 (used as a class)
+    """mailwire-imapd (or, with --dovecot, a private Dovecot) for this test: imap.Peer."""
+    return imap.Peer(a, name, "ann", "mb sync-pw", DOVECOT, **kw)
 
 
 def no_tuid(data):
